@@ -1,0 +1,94 @@
+"""Assemble the Application: settings in, a ready-to-run python-telegram-bot app out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot import texts
+from bot.clock import Clock, SystemClock
+from bot.context import (
+    SERVICES_KEY,
+    Ctx,
+    PerUserUpdateProcessor,
+    Services,
+    Timing,
+    services_of,
+)
+from bot.settings import Settings
+from handlers import errors, glimmer, quicklog, start
+from storage.db import Database
+from storage.persistence import SqlitePersistence
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 64
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, timing: Timing | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    clock = clock or SystemClock()
+    timing = timing or Timing()
+    db = Database(settings.database_path)
+    base_url = settings.telegram_api_base_url
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(base_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(context=Ctx))
+        .persistence(SqlitePersistence(db, clock))
+        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_max_messages_per_second,
+                max_retries=3,
+            )
+        )
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if base_url.endswith("/bot"):
+        builder = builder.base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+    app = builder.build()
+    app.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, clock=clock, timing=timing)
+    register_handlers(app, timing)
+    return app
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Timing) -> None:
+    """Order matters: specific handlers first, the guided conversation, then catch-alls."""
+    start.register_gate(app)
+    start.register(app)
+    quicklog.register(app)
+    glimmer.register(app, timing.conversation_timeout)
+    quicklog.register_catch_alls(app)
+    start.register_catch_alls(app)
+    errors.register(app)
+
+
+async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    svc = services_of(app)
+    await svc.db.open()
+    try:
+        await app.bot.set_my_commands(
+            [BotCommand(name, about) for name, about in texts.COMMAND_MENU]
+        )
+    except TelegramError as exc:
+        log.warning("could not register the command menu: %s", exc)
+    await glimmer.restore_timers(app)
+
+
+async def on_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await services_of(app).db.close()

@@ -1,0 +1,104 @@
+"""What every handler can reach: the services of this bot, through a typed context."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, cast
+
+from telegram import Update
+from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.settings import Settings
+from storage.checkins import CheckinRepository
+from storage.db import Database
+from storage.glimmers import GlimmerRepository
+from storage.users import UserRepository
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Waits the bot makes; tests shrink them instead of sleeping through real ones."""
+
+    conversation_timeout: timedelta = timedelta(minutes=15)
+    savour_scale: float = 1.0  # multiplies the savouring pause before the follow-up
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    timing: Timing
+    users: UserRepository = field(init=False)
+    glimmers: GlimmerRepository = field(init=False)
+    checkins: CheckinRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = UserRepository(self.db)
+        self.glimmers = GlimmerRepository(self.db)
+        self.checkins = CheckinRepository(self.db)
+
+
+SERVICES_KEY = "services"
+
+
+class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def svc(self) -> Services:
+        return cast(Services, self.application.bot_data[SERVICES_KEY])
+
+
+GlimmersApp = Application[ExtBot[None], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    return cast(Services, application.bot_data[SERVICES_KEY])
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Runs different people's updates concurrently, and each person's strictly in order.
+
+    A conversation is a sequence: two updates from one person must never interleave, but one
+    person's slow moment should not hold up everyone else.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _person(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] = self._holders.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:
+                del self._holders[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def _person(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user:
+        return update.effective_user.id
+    if update.effective_chat:
+        return update.effective_chat.id
+    return None

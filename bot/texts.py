@@ -1,0 +1,192 @@
+"""Every word the bot says, in one place, so the voice can be reviewed and translated.
+
+The voice: warm, brief, invitational, British English. Never demand, never shame, never count
+what someone did not do. Messages are HTML: anything a person wrote is escaped before it is
+placed into these templates (see bot/render.py), and nothing here holds user text.
+"""
+
+from __future__ import annotations
+
+# --- Welcome, help, about -------------------------------------------------------------------
+
+WELCOME = (
+    "Hello, and welcome. 🌱\n\n"
+    "This is a quiet place to notice <b>glimmers</b>: small, everyday moments that tell your "
+    "body it is safe. Sunlight on a wall, a warm mug in your hands, a friendly voice."
+)
+WELCOME_HOW = (
+    "Whenever you notice one, just send me a line about it. I'll keep it for you.\n\n"
+    "Send several lines at once to keep several. Or use /glimmer to pause with one and let it "
+    "land in your body for a few seconds."
+)
+WELCOME_FIRST = "There's no right way to do this, and no pressure. Shall we start with one?"
+WELCOME_BACK = (
+    "Welcome back. 🌱 Everything you've kept is still here.\n\n"
+    "Send me a line whenever you notice a glimmer, or tap below to take it slowly."
+)
+
+HELP = (
+    "<b>How to use this bot</b>\n\n"
+    "Send any message: each line is kept as a glimmer.\n"
+    "/glimmer: notice one slowly and savour it\n"
+    "/g <i>text</i>: keep a glimmer in one go\n"
+    "/cancel: leave what we're doing (anything you wrote is kept)\n"
+    "/about: the ideas behind glimmers\n"
+    "/help: this message\n\n"
+    "This bot is not a crisis service and can't respond to emergencies.\n"
+    "{support}"
+)
+
+ABOUT = (
+    "<b>Where glimmers come from</b>\n\n"
+    "Our nervous system keeps scanning for signs of danger and of safety, mostly without us "
+    "noticing. Stephen Porges called this scanning <i>neuroception</i>.\n\n"
+    "Deb Dana describes three states as rungs on a ladder: <b>safe and connected</b> at the "
+    "top, <b>mobilised</b> (on edge, ready to fight or flee) in the middle, and <b>shut "
+    "down</b> (numb, far away) at the bottom. Triggers pull us down the ladder. Glimmers are "
+    "the small cues that help us climb back up.\n\n"
+    "Barbara Fredrickson's research suggests that brief, frequent moments of positive feeling "
+    "add up: they widen what we notice and build resources over time, an upward spiral.\n\n"
+    "So the practice is simple: notice small moments, and give the good ones a few seconds to "
+    "land.\n\n"
+    "<b>Further reading</b>\n"
+    "• Dana, D. (2018). <i>The Polyvagal Theory in Therapy</i>. Norton.\n"
+    "• Porges, S. W. (1994). Orienting in a defensive world. <i>Psychophysiology</i>, 31(4).\n"
+    "• Fredrickson, B. L. (2001). The role of positive emotions in positive psychology. "
+    "<i>American Psychologist</i>, 56(3).\n"
+    "• Kok, B. E. &amp; Fredrickson, B. L. (2011). Upward spirals of the heart. "
+    "<i>Biological Psychology</i>, 85(3)."
+)
+
+UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
+NOT_PRIVATE = "I only work in a private chat. Message me directly and we can begin."
+SOMETHING_WENT_WRONG = "I'm sorry, something went wrong on my side. Please try again in a moment."
+
+# --- Quick logging --------------------------------------------------------------------------
+
+SAVED_ONE = "Kept: “{text}” ✨"
+SAVED_MANY = "Kept {count} glimmers. ✨"
+SAVED_CHECKIN_ONE = "Thank you for sharing. Kept: “{text}” ✨"
+SAVED_CHECKIN_MANY = "Thank you for sharing. Kept {count} glimmers. ✨"
+EDITED_ONE = "Updated: “{text}”"
+EDITED_MANY = "Updated {count} glimmers."
+ASK_QUICK_TEXT = "What was the glimmer? Send it in one message, a line for each."
+SAVE_FAILED = (
+    "I'm sorry, I couldn't save that just now. Please send it again in a moment; "
+    "nothing else has changed."
+)
+UNDONE_ONE = "Removed. It's as if it was never sent."
+UNDONE_MANY = "Removed all {count}."
+ALREADY_GONE = "That one has already been removed."
+PICK_SAVOUR = "Which one would you like to savour?"
+PICK_DETAILS = "Which one would you like to add details to?"
+
+TEXT_WORKS_BEST = (
+    "Thank you for sending that. I can only keep words here, so a line of text about the "
+    "moment works best."
+)
+PHOTO_NEEDS_WORDS = (
+    "What a thing to capture. I can't keep photos, but if you add a few words as a caption, "
+    "or send them as a message, I'll keep those."
+)
+
+# --- The guided conversation ----------------------------------------------------------------
+
+ASK_TEXT = (
+    "Let's take it slowly. 🌿\n\n"
+    "What was the glimmer? A few words are plenty: what you noticed, where you were."
+)
+ASK_NEW_TEXT = "Send the new words for this glimmer, or keep them as they are:\n\n“{text}”"
+ASK_SENSE = "Which sense or kind of moment brought it?"
+ASK_BODY = "Where did you feel it in your body, if anywhere? Tap one, or type it in your own words."
+ASK_BODY_TEXT = "Where did you feel it? Type it in your own words."
+ASK_LADDER = "Where are you on your ladder right now?"
+ASK_PAUSE = (
+    "Would you like to pause with it? Let the glimmer come back to mind and stay with it for "
+    "<b>{seconds} seconds</b>. Notice anything that softens or settles. Choose a length:"
+)
+PAUSING = (
+    "Stay with it now. 🕯\n\n"
+    "Let the moment come back: what you saw, heard or felt. There's nothing to do but notice. "
+    "I'll check back in {seconds} seconds."
+)
+PAUSE_ENDED_EARLY = "That's fine. We can stop here."
+ASK_LANDED = "Welcome back. How much did that land for you, from 1 (barely) to 5 (deeply)?"
+ASK_LADDER_AFTER = "And where are you on your ladder now?"
+SUMMARY_TITLE = "Saved ✨"
+SUMMARY_SENSE = "Brought by: {value}"
+SUMMARY_BODY = "Felt: {value}"
+SUMMARY_LADDER = "Ladder: {value}"
+SUMMARY_LADDER_SHIFT = "Ladder: {before} → {after}"
+SUMMARY_SAVOURED = "Savoured for {seconds} seconds"
+SUMMARY_LANDED = "Landed: {value} of 5"
+TIMED_OUT_KEPT = "We paused there, and that's fine. I've kept your glimmer just as it was:"
+CANCELLED = "Of course. We'll leave it there."
+CANCELLED_KEPT = "Of course. We'll leave it there; I've kept what you wrote."
+NOTHING_TO_CANCEL = "There's nothing to cancel. Send a line whenever a glimmer comes to mind."
+DELETE_CONFIRM = "Remove this glimmer? This can't be undone."
+DELETED = "Removed."
+DELETE_KEPT = "Kept. 🌱"
+NO_CONTENT = "I can only keep words here. What was the glimmer, in a line or two?"
+
+# --- Buttons --------------------------------------------------------------------------------
+
+BUTTON_LOG_FIRST = "Log your first glimmer"
+BUTTON_LOG = "Log a glimmer"
+BUTTON_SAVOUR = "Savour it"
+BUTTON_DETAILS = "Add details"
+BUTTON_UNDO = "Undo"
+BUTTON_SKIP = "Skip"
+BUTTON_SOMEWHERE_ELSE = "Somewhere else…"
+BUTTON_SKIP_PAUSE = "Skip the pause"
+BUTTON_BEGIN = "Begin · {seconds} s"
+BUTTON_SECONDS = "{seconds} s"
+BUTTON_EDIT = "Edit"
+BUTTON_DELETE = "Delete"
+BUTTON_DELETE_YES = "Yes, remove it"
+BUTTON_DELETE_NO = "No, keep it"
+BUTTON_KEEP_TEXT = "Keep the words"
+
+# --- Answers to button presses (short pop-ups) ------------------------------------------------
+
+BUTTON_EXPIRED = "That button no longer works. Send /help to see what you can do."
+BUTTON_NOT_YOURS = "That button isn't for this chat."
+SAVOUR_CHOICE_REMEMBERED = "I'll offer {seconds} seconds next time too."
+
+# --- Labels for stored answer codes ---------------------------------------------------------
+
+SENSE_LABELS = {
+    "sight": "👀 Sight",
+    "sound": "👂 Sound",
+    "touch": "✋ Touch",
+    "smell": "👃 Smell",
+    "taste": "👅 Taste",
+    "movement": "🚶 Movement",
+    "people": "🤝 People or animals",
+    "place": "🏡 A place",
+    "memory": "💭 A memory or thought",
+    "other": "✨ Something else",
+}
+BODY_LABELS = {
+    "chest": "Warmth in the chest",
+    "shoulders": "Shoulders softening",
+    "breath": "Slower breath",
+    "smile": "A smile",
+    "belly": "A settled belly",
+}
+LADDER_LABELS = {
+    "safe": "🟢 Safe & connected",
+    "mobilised": "🟠 Mobilised, on edge",
+    "shutdown": "🔵 Shut down, numb",
+}
+
+# --- Telegram's command menu ------------------------------------------------------------------
+
+COMMAND_MENU = (
+    ("glimmer", "Notice a glimmer slowly and savour it"),
+    ("g", "Keep a glimmer in one go: /g warm tea"),
+    ("help", "How this works, and where to find support"),
+    ("about", "The ideas behind glimmers"),
+    ("cancel", "Leave what we're doing"),
+    ("start", "Welcome"),
+)

@@ -1,0 +1,59 @@
+"""Small helpers the handler modules share."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import BadRequest
+
+from bot import callbacks as cb
+from bot import texts
+
+log = logging.getLogger(__name__)
+
+
+def message_text(message: Message) -> str:
+    """The words of a message: its text, or a media caption."""
+    return message.text or message.caption or ""
+
+
+def text_after_command(message: Message) -> str:
+    """What follows a leading /command, line breaks kept."""
+    text = message_text(message)
+    for entity in message.entities:
+        if entity.type == "bot_command" and entity.offset == 0:
+            return text[entity.length :].strip()
+    return text
+
+
+async def refuse_button(query: CallbackQuery, user_id: int, data: str | None) -> None:
+    """Answer a button that is malformed, stale or not this person's, and note it in the log."""
+    action = cb.parse(data)
+    if action is None:
+        log.warning("refused malformed callback data from user %s", user_id)
+    else:
+        log.warning(
+            "refused %s on glimmer %s: not found for user %s",
+            action.name,
+            action.glimmer_id,
+            user_id,
+        )
+    await query.answer(texts.BUTTON_EXPIRED, show_alert=False)
+
+
+async def edit_quietly(query: CallbackQuery, text: str) -> None:
+    """Replace a button message's text and drop its keyboard; a repeat press is harmless."""
+    try:
+        await query.edit_message_text(text, reply_markup=None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+def ids(update: Update) -> tuple[int, int]:
+    """(user id, chat id) of an update that has both; handlers only see such updates."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        raise ValueError("update without a user and a chat")
+    return user.id, chat.id

@@ -1,0 +1,1 @@
+"""Storage: SQLite through aiosqlite, schema migrations, repositories and PTB persistence."""

@@ -1,0 +1,33 @@
+"""The check-ins repository: which bot messages were check-ins, and which were answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database
+from storage.models import to_db_time
+
+
+class CheckinRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record_sent(
+        self, *, user_id: int, chat_id: int, message_id: int, now: datetime
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO checkins (user_id, chat_id, message_id, sent_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, message_id) DO NOTHING",
+            (user_id, chat_id, message_id, to_db_time(now)),
+        )
+
+    async def mark_answered(
+        self, *, user_id: int, chat_id: int, message_id: int, now: datetime
+    ) -> bool:
+        """True if that message is one of this user's check-ins (answered now or before)."""
+        rows = await self._db.fetchall(
+            "UPDATE checkins SET answered_at = COALESCE(answered_at, ?)"
+            " WHERE user_id = ? AND chat_id = ? AND message_id = ? RETURNING id",
+            (to_db_time(now), user_id, chat_id, message_id),
+        )
+        return bool(rows)

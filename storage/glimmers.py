@@ -1,0 +1,240 @@
+"""The glimmers repository. Every query is scoped to the user who owns the glimmer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+from storage.models import Glimmer, from_db_time, to_db_time
+
+# Columns a conversation step may set; anything else is refused before it reaches SQL.
+EDITABLE = frozenset(
+    {
+        "text",
+        "sense",
+        "body_cue",
+        "body_note",
+        "ladder_before",
+        "ladder_after",
+        "savour_seconds",
+        "landed",
+        "status",
+        "savour_due_at",
+    }
+)
+
+
+def _glimmer(row: aiosqlite.Row) -> Glimmer:
+    due = row["savour_due_at"]
+    return Glimmer(
+        id=row["id"],
+        user_id=row["user_id"],
+        text=row["text"],
+        sense=row["sense"],
+        body_cue=row["body_cue"],
+        body_note=row["body_note"],
+        ladder_before=row["ladder_before"],
+        ladder_after=row["ladder_after"],
+        savour_seconds=row["savour_seconds"],
+        landed=row["landed"],
+        status=row["status"],
+        created_at=from_db_time(row["created_at"]),
+        updated_at=from_db_time(row["updated_at"]),
+        savour_due_at=from_db_time(due) if due else None,
+        source_chat_id=row["source_chat_id"],
+        source_message_id=row["source_message_id"],
+        source_line=row["source_line"],
+    )
+
+
+class GlimmerRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add_lines(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        lines: Sequence[str],
+        now: datetime,
+        status: str = "complete",
+    ) -> list[Glimmer]:
+        """Save one glimmer per line of a message, in one statement.
+
+        Idempotent: the same (chat, message, line) returns the row already saved, so a
+        redelivered update never makes a second glimmer.
+        """
+        if not lines:
+            return []
+        stamp = to_db_time(now)
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(lines))
+        params: list[Any] = []
+        for index, line in enumerate(lines):
+            params += [user_id, line, status, stamp, stamp, chat_id, message_id, index]
+        rows = await self._db.fetchall(
+            "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
+            " source_chat_id, source_message_id, source_line)"
+            f" VALUES {values}"
+            " ON CONFLICT (source_chat_id, source_message_id, source_line)"
+            " DO UPDATE SET updated_at = glimmers.updated_at"
+            " WHERE glimmers.user_id = excluded.user_id"
+            " RETURNING *",
+            params,
+        )
+        return sorted((_glimmer(row) for row in rows), key=lambda g: g.source_line)
+
+    async def start_draft(
+        self, *, user_id: int, chat_id: int, message_id: int, text: str, now: datetime
+    ) -> Glimmer | None:
+        """Begin a guided glimmer with its first answer; any other draft is completed first."""
+        await self.complete_drafts(user_id=user_id, now=now)
+        saved = await self.add_lines(
+            user_id=user_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            lines=[text],
+            now=now,
+            status="draft",
+        )
+        return saved[0] if saved else None
+
+    async def get(self, *, user_id: int, glimmer_id: int) -> Glimmer | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM glimmers WHERE id = ? AND user_id = ?", (glimmer_id, user_id)
+        )
+        return _glimmer(row) if row else None
+
+    async def active_draft(self, *, user_id: int) -> Glimmer | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM glimmers WHERE user_id = ? AND status = 'draft'", (user_id,)
+        )
+        return _glimmer(row) if row else None
+
+    async def drafts(self) -> list[Glimmer]:
+        """Every unfinished guided glimmer, for resuming timers after a restart."""
+        rows = await self._db.fetchall("SELECT * FROM glimmers WHERE status = 'draft'")
+        return [_glimmer(row) for row in rows]
+
+    async def update(
+        self, *, user_id: int, glimmer_id: int, now: datetime, **fields: Any
+    ) -> Glimmer | None:
+        """Set some fields of one of the user's glimmers; None if it is not theirs."""
+        unknown = set(fields) - EDITABLE
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        values = {
+            key: to_db_time(value) if isinstance(value, datetime) else value
+            for key, value in fields.items()
+        }
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        row = await self._db.fetchone(
+            f"UPDATE glimmers SET {assignments}, updated_at = ?"
+            " WHERE id = ? AND user_id = ? RETURNING *",
+            [*values.values(), to_db_time(now), glimmer_id, user_id],
+        )
+        return _glimmer(row) if row else None
+
+    async def reopen(self, *, user_id: int, glimmer_id: int, now: datetime) -> Glimmer | None:
+        """Make one of the user's glimmers the draft a conversation is working on."""
+        current = await self.get(user_id=user_id, glimmer_id=glimmer_id)
+        if current is None:
+            return None
+        if current.is_draft:
+            return current
+        await self.complete_drafts(user_id=user_id, now=now)
+        return await self.update(user_id=user_id, glimmer_id=glimmer_id, now=now, status="draft")
+
+    async def complete(self, *, user_id: int, glimmer_id: int, now: datetime) -> Glimmer | None:
+        return await self.update(
+            user_id=user_id, glimmer_id=glimmer_id, now=now, status="complete", savour_due_at=None
+        )
+
+    async def complete_drafts(self, *, user_id: int, now: datetime) -> int:
+        return await self._db.execute(
+            "UPDATE glimmers SET status = 'complete', savour_due_at = NULL, updated_at = ?"
+            " WHERE user_id = ? AND status = 'draft'",
+            (to_db_time(now), user_id),
+        )
+
+    async def delete(self, *, user_id: int, glimmer_id: int) -> bool:
+        changed = await self._db.execute(
+            "DELETE FROM glimmers WHERE id = ? AND user_id = ?", (glimmer_id, user_id)
+        )
+        return changed > 0
+
+    async def delete_with_siblings(self, *, user_id: int, glimmer_id: int) -> int:
+        """Delete a glimmer and the others saved from the same message (Undo)."""
+        rows = await self._db.fetchall(
+            "DELETE FROM glimmers WHERE user_id = :user AND (id = :id OR"
+            " (source_chat_id, source_message_id) = (SELECT source_chat_id, source_message_id"
+            "  FROM glimmers WHERE id = :id AND user_id = :user))"
+            " RETURNING id",
+            {"user": user_id, "id": glimmer_id},
+        )
+        return len(rows)
+
+    async def siblings(self, *, user_id: int, glimmer_id: int) -> list[Glimmer]:
+        """The glimmers saved from the same message as this one, in line order."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM glimmers WHERE user_id = :user AND (id = :id OR"
+            " (source_chat_id, source_message_id) = (SELECT source_chat_id, source_message_id"
+            "  FROM glimmers WHERE id = :id AND user_id = :user))"
+            " ORDER BY source_line",
+            {"user": user_id, "id": glimmer_id},
+        )
+        return [_glimmer(row) for row in rows]
+
+    async def apply_edit(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        lines: Sequence[str],
+        now: datetime,
+    ) -> list[Glimmer]:
+        """Bring the glimmers saved from an edited message in line with its new text.
+
+        Returns the updated glimmers, or an empty list when that message saved none.
+        """
+        existing = await self._db.fetchall(
+            "SELECT source_line, status FROM glimmers"
+            " WHERE user_id = ? AND source_chat_id = ? AND source_message_id = ?",
+            (user_id, chat_id, message_id),
+        )
+        if not existing or not lines:
+            return []
+        # A guided draft keeps one line: the conversation owns that glimmer.
+        if any(row["status"] == "draft" for row in existing):
+            lines = ["\n".join(lines)]
+        stamp = to_db_time(now)
+        values = ", ".join(["(?, ?, 'complete', ?, ?, ?, ?, ?)"] * len(lines))
+        params: list[Any] = []
+        for index, line in enumerate(lines):
+            params += [user_id, line, stamp, stamp, chat_id, message_id, index]
+        rows = await self._db.fetchall(
+            "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
+            " source_chat_id, source_message_id, source_line)"
+            f" VALUES {values}"
+            " ON CONFLICT (source_chat_id, source_message_id, source_line)"
+            " DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at"
+            " WHERE glimmers.user_id = excluded.user_id"
+            " RETURNING *",
+            params,
+        )
+        await self._db.execute(
+            "DELETE FROM glimmers WHERE user_id = ? AND source_chat_id = ?"
+            " AND source_message_id = ? AND source_line >= ?",
+            (user_id, chat_id, message_id, len(lines)),
+        )
+        return sorted((_glimmer(row) for row in rows), key=lambda g: g.source_line)
+
+    async def count(self, *, user_id: int) -> int:
+        row = await self._db.fetchone("SELECT COUNT(*) FROM glimmers WHERE user_id = ?", (user_id,))
+        return int(row[0]) if row else 0

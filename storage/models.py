@@ -1,0 +1,51 @@
+"""Typed rows the repositories return. Plain dataclasses: no Telegram, no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_db_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+def from_db_time(text: str) -> datetime:
+    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    first_seen_at: datetime
+    timezone: str | None
+    savour_seconds: int
+    ask_ladder: bool
+    glimmer_asked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Glimmer:
+    id: int
+    user_id: int
+    text: str
+    sense: str | None
+    body_cue: str | None
+    body_note: str | None
+    ladder_before: str | None
+    ladder_after: str | None
+    savour_seconds: int | None
+    landed: int | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    savour_due_at: datetime | None
+    source_chat_id: int | None
+    source_message_id: int | None
+    source_line: int
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"

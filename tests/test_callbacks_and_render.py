@@ -1,0 +1,133 @@
+"""Callback data parsing and message rendering: pure functions, no Telegram."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import callbacks as cb
+from bot import render, texts
+from storage.models import Glimmer
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def glimmer(**fields: object) -> Glimmer:
+    base: dict[str, object] = {
+        "id": 7,
+        "user_id": 1,
+        "text": "warm tea",
+        "sense": None,
+        "body_cue": None,
+        "body_note": None,
+        "ladder_before": None,
+        "ladder_after": None,
+        "savour_seconds": None,
+        "landed": None,
+        "status": "complete",
+        "created_at": NOW,
+        "updated_at": NOW,
+        "savour_due_at": None,
+        "source_chat_id": 1,
+        "source_message_id": 5,
+        "source_line": 0,
+    }
+    base.update(fields)
+    return Glimmer(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["sv:1", "un:99", "s:12:sight", "s:12:-", "b:3:+", "b:3:chest", "p:4:60", "p:4:0", "r:5:5"],
+)
+def test_valid_callback_data_round_trips(data: str) -> None:
+    action = cb.parse(data)
+    assert action is not None
+    assert cb.make(action.name, action.glimmer_id, action.arg) == data
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "sv",
+        "sv:",
+        "sv:abc",
+        "sv:0",
+        "sv:-1",
+        "sv:1:extra",
+        "zz:1",
+        "s:1",
+        "s:1:lava",
+        "p:1:15",
+        "r:1:6",
+        "sv:1'; DROP TABLE glimmers; --",
+        "s:1:sight\n",
+        "sv:" + "9" * 30,
+    ],
+)
+def test_malformed_or_tampered_callback_data_is_rejected(data: str | None) -> None:
+    assert cb.parse(data) is None
+
+
+def test_every_button_fits_telegrams_64_byte_limit() -> None:
+    biggest = 10**18 - 1
+    for name in ("sv", "ad", "un", "svm", "adm", "ed", "dl", "dx", "dk", "k"):
+        assert len(cb.make(name, biggest).encode()) <= 64
+    for arg in ("memory", "shutdown", "mobilised", "+", "-", "60"):
+        for name in ("s", "b", "l", "a", "p"):
+            if cb.parse(f"{name}:1:{arg}"):
+                assert len(cb.make(name, biggest, arg).encode()) <= 64
+
+
+def test_saved_line_escapes_and_shortens_user_text() -> None:
+    line = render.saved([glimmer(text="<b>bold</b> & " + "x" * 200)])
+    assert "<b>" not in line
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp;" in line
+    assert line.endswith("…” ✨")
+
+
+def test_saved_line_counts_several() -> None:
+    assert render.saved([glimmer(id=1), glimmer(id=2), glimmer(id=3)]) == (
+        texts.SAVED_MANY.format(count=3)
+    )
+
+
+def test_checkin_reply_is_thanked() -> None:
+    assert render.saved([glimmer()], checkin=True).startswith("Thank you")
+
+
+def test_summary_shows_only_what_was_answered() -> None:
+    bare = render.summary(glimmer())
+    assert "Brought by" not in bare and "Ladder" not in bare and "Landed" not in bare
+    full = render.summary(
+        glimmer(
+            sense="sound",
+            body_cue="chest",
+            ladder_before="mobilised",
+            ladder_after="safe",
+            savour_seconds=20,
+            landed=4,
+        )
+    )
+    assert "Brought by: 👂 Sound" in full
+    assert "Felt: Warmth in the chest" in full
+    assert "Ladder: 🟠 Mobilised, on edge → 🟢 Safe & connected" in full
+    assert "Savoured for 20 seconds" in full
+    assert "Landed: 4 of 5" in full
+
+
+def test_summary_prefers_the_persons_own_words_for_the_body() -> None:
+    text = render.summary(glimmer(body_cue="chest", body_note="in my <hands>"))
+    assert "Felt: in my &lt;hands&gt;" in text
+
+
+def test_summary_of_the_longest_message_stays_within_telegrams_limit() -> None:
+    text = render.summary(glimmer(text="é" * 4096, body_note="b" * 4096, sense="sight"))
+    assert len(text.encode("utf-16-le")) // 2 <= 4096
+
+
+def test_help_includes_the_support_message_escaped() -> None:
+    text = render.help_text("Call <your clinic> & ask")
+    assert "Call &lt;your clinic&gt; &amp; ask" in text
+    assert "not a crisis service" in text
