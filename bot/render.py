@@ -32,6 +32,16 @@ def quote(text: str, limit: int = SHORT_QUOTE) -> str:
     return escape(shorten(text, limit), quote=False)
 
 
+def label(text: str | None) -> str:
+    """A button label placed into HTML text ("Safe & connected" needs its "&" escaped)."""
+    return escape(text, quote=False) if text else ""
+
+
+def answered(question_html: str, answer_label: str) -> str:
+    """A question message after it was answered: the question, then the chosen answer."""
+    return f"{question_html}\n<i>→ {label(answer_label)}</i>"
+
+
 def saved(glimmers: Sequence[Glimmer], *, checkin: bool = False) -> str:
     if len(glimmers) == 1:
         template = texts.SAVED_CHECKIN_ONE if checkin else texts.SAVED_ONE
@@ -50,7 +60,7 @@ def body_label(glimmer: Glimmer) -> str | None:
     if glimmer.body_note:
         return escape(shorten(glimmer.body_note, 200), quote=False)
     if glimmer.body_cue:
-        return texts.BODY_LABELS.get(glimmer.body_cue)
+        return label(texts.BODY_LABELS.get(glimmer.body_cue))
     return None
 
 
@@ -58,12 +68,12 @@ def summary(glimmer: Glimmer, *, title: str = texts.SUMMARY_TITLE) -> str:
     """The saved glimmer with every answer given; unanswered steps are simply left out."""
     lines = [f"<b>{title}</b>", "", f"<i>{quote(glimmer.text, LONG_QUOTE)}</i>", ""]
     if glimmer.sense:
-        lines.append(texts.SUMMARY_SENSE.format(value=texts.SENSE_LABELS[glimmer.sense]))
+        lines.append(texts.SUMMARY_SENSE.format(value=label(texts.SENSE_LABELS[glimmer.sense])))
     body = body_label(glimmer)
     if body:
         lines.append(texts.SUMMARY_BODY.format(value=body))
-    before = texts.LADDER_LABELS.get(glimmer.ladder_before or "")
-    after = texts.LADDER_LABELS.get(glimmer.ladder_after or "")
+    before = label(texts.LADDER_LABELS.get(glimmer.ladder_before or ""))
+    after = label(texts.LADDER_LABELS.get(glimmer.ladder_after or ""))
     if before and after:
         lines.append(texts.SUMMARY_LADDER_SHIFT.format(before=before, after=after))
     elif before or after:

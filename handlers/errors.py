@@ -23,12 +23,10 @@ async def on_error(update: object, context: Ctx) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG)
-        else:
-            await context.bot.send_message(
-                chat_id=update.effective_chat.id, text=texts.SOMETHING_WENT_WRONG
-            )
+        # A message rather than a button answer: the button may have been answered already.
+        await context.bot.send_message(
+            chat_id=update.effective_chat.id, text=texts.SOMETHING_WENT_WRONG
+        )
     except TelegramError:
         log.warning("could not tell the user about the error in update %s", update_id)
 

@@ -215,7 +215,7 @@ async def _record_answer(query: CallbackQuery, answer: str) -> None:
     await query.answer()
     message = query.message
     question = message.text_html if isinstance(message, Message) and message.text else ""
-    await edit_quietly(query, f"{question}\n<i>→ {answer}</i>")
+    await edit_quietly(query, render.answered(question, answer))
 
 
 async def step_savour(
@@ -365,8 +365,8 @@ async def step_pause(
         _cancel_follow_up(context.job_queue, user_id)
         pausing = glimmer.savour_due_at is not None
         await _set(context, glimmer, savour_due_at=None)
-        await query.answer()
         if pausing:
+            await query.answer()
             await edit_quietly(query, texts.PAUSE_ENDED_EARLY)
         else:
             await _record_answer(query, texts.BUTTON_SKIP_PAUSE)

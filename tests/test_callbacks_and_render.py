@@ -112,7 +112,7 @@ def test_summary_shows_only_what_was_answered() -> None:
     )
     assert "Brought by: 👂 Sound" in full
     assert "Felt: Warmth in the chest" in full
-    assert "Ladder: 🟠 Mobilised, on edge → 🟢 Safe & connected" in full
+    assert "Ladder: 🟠 Mobilised, on edge → 🟢 Safe &amp; connected" in full
     assert "Savoured for 20 seconds" in full
     assert "Landed: 4 of 5" in full
 

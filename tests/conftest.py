@@ -1,0 +1,97 @@
+"""Shared fixtures: a strict fake Bot API server and the real bot application talking to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import Clock, SystemClock
+from bot.context import Services, Timing, services_of
+from bot.settings import Settings, load_settings
+from tests.fake_telegram import FakeTelegram
+
+# Savouring pauses run at 1/20 speed in tests: a 10-second pause takes half a second.
+FAST = Timing(conversation_timeout=timedelta(minutes=15), savour_scale=0.05)
+
+
+class BotRunner:
+    """Starts and stops the real Application, as `glimmers-bot` would, against the fake."""
+
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        db_path: Path,
+        *,
+        timing: Timing = FAST,
+        clock: Clock | None = None,
+    ) -> None:
+        self.fake = fake
+        self.db_path = db_path
+        self.timing = timing
+        self.clock = clock or SystemClock()
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings(
+            telegram_bot_token=self.fake.token,
+            telegram_api_base_url=self.fake.base_url,
+            database_path=self.db_path,
+        )
+
+    @property
+    def services(self) -> Services:
+        assert self.app is not None
+        return services_of(self.app)
+
+    async def start(self) -> None:
+        app = build_application(self.settings, clock=self.clock, timing=self.timing)
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def runner(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
+    bot = BotRunner(fake, tmp_path / "glimmers.sqlite3")
+    await bot.start()
+    yield bot
+    await bot.stop()
+    # Every message the bot sent passed the fake's Telegram-like checks.
+    assert fake.rejections == [], fake.rejections

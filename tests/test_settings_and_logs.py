@@ -1,0 +1,116 @@
+"""Start-up settings (one line, exit code 2) and the token-redacting log filter."""
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.logs import REDACTED, RedactTokens
+from bot.settings import SettingsError, load_settings
+
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    clean.update(env)
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        env=clean,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "ftp://x"},
+            "TELEGRAM_API_BASE_URL",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "lots"},
+            "TELEGRAM_MAX_MESSAGES_PER_SECOND",
+        ),
+    ],
+)
+def test_bad_settings_exit_2_with_one_line_naming_the_setting(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0]
+    assert "Traceback" not in result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_settings_read_dotenv_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nDEFAULT_TIMEZONE=Asia/Tokyo\n")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
+    assert settings.default_timezone == "Asia/Tokyo"
+    assert settings.database_path == Path("data/glimmers.sqlite3")
+    assert settings.log_level == "INFO"
+    assert TOKEN not in repr(settings)
+
+
+def test_missing_token_is_a_settings_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN is missing"):
+        load_settings()
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    example = (ROOT / ".env.example").read_text()
+    from bot.settings import Settings
+
+    for name in Settings.model_fields:
+        assert f"\n{name.upper()}=" in example, name
+
+
+def make_record(msg: str, *args: object, exc: BaseException | None = None) -> logging.LogRecord:
+    exc_info = (type(exc), exc, exc.__traceback__) if exc else None
+    return logging.LogRecord("t", logging.ERROR, __file__, 1, msg, args, exc_info)
+
+
+def test_redaction_covers_message_arguments_and_tracebacks() -> None:
+    redactor = RedactTokens()
+    record = make_record("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+    redactor.filter(record)
+    assert TOKEN not in record.getMessage() and REDACTED in record.getMessage()
+
+    try:
+        raise RuntimeError(f"failed at /bot{TOKEN}/sendMessage")
+    except RuntimeError as exc:
+        record = make_record("boom", exc=exc)
+    redactor.filter(record)
+    formatted = logging.Formatter().format(record)
+    assert "RuntimeError" in formatted
+    assert TOKEN not in formatted and REDACTED in formatted
+
+
+def test_configured_secret_is_redacted_even_if_oddly_shaped() -> None:
+    redactor = RedactTokens(secrets=("short:secret",))
+    record = make_record("token is short:secret")
+    redactor.filter(record)
+    assert "short:secret" not in record.getMessage()
