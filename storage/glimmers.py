@@ -8,6 +8,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.batch import GroupCommit, Row
 from storage.db import Database
 from storage.models import Glimmer, from_db_time, to_db_time
 
@@ -54,6 +55,10 @@ def _glimmer(row: aiosqlite.Row) -> Glimmer:
 class GlimmerRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        # (chat, message, line) identifies a row; a row of another user's is not returned.
+        self._inserts = GroupCommit(
+            self._insert_many, key=lambda row: (row[5], row[6], row[7]), values_per_row=8
+        )
 
     async def add_lines(
         self,
@@ -65,7 +70,7 @@ class GlimmerRepository:
         now: datetime,
         status: str = "complete",
     ) -> list[Glimmer]:
-        """Save one glimmer per line of a message, in one statement.
+        """Save one glimmer per line of a message, in one statement with any others waiting.
 
         Idempotent: the same (chat, message, line) returns the row already saved, so a
         redelivered update never makes a second glimmer.
@@ -73,11 +78,15 @@ class GlimmerRepository:
         if not lines:
             return []
         stamp = to_db_time(now)
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(lines))
-        params: list[Any] = []
-        for index, line in enumerate(lines):
-            params += [user_id, line, status, stamp, stamp, chat_id, message_id, index]
-        rows = await self._db.fetchall(
+        rows = [
+            (user_id, line, status, stamp, stamp, chat_id, message_id, index)
+            for index, line in enumerate(lines)
+        ]
+        return await self._inserts.submit(rows)
+
+    async def _insert_many(self, rows: list[Row]) -> dict[Any, Glimmer]:
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        found = await self._db.fetchall(
             "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
             " source_chat_id, source_message_id, source_line)"
             f" VALUES {values}"
@@ -85,9 +94,10 @@ class GlimmerRepository:
             " DO UPDATE SET updated_at = glimmers.updated_at"
             " WHERE glimmers.user_id = excluded.user_id"
             " RETURNING *",
-            params,
+            [value for row in rows for value in row],
         )
-        return sorted((_glimmer(row) for row in rows), key=lambda g: g.source_line)
+        glimmers = (_glimmer(row) for row in found)
+        return {(g.source_chat_id, g.source_message_id, g.source_line): g for g in glimmers}
 
     async def start_draft(
         self, *, user_id: int, chat_id: int, message_id: int, text: str, now: datetime

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# PTB 22 warns when it builds a RetryAfter unless told to use timedeltas; warnings are errors
+# in this suite, so opt in to the new behaviour before PTB is imported.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path

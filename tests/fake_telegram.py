@@ -20,6 +20,12 @@ A few Telegram habits worth knowing when writing assertions:
 * A second getUpdates that arrives while one is still waiting ends the older one with
   409 Conflict, like Telegram does when two bot instances poll at once.
 
+Besides the methods the bot needs most (getMe, getUpdates, deleteWebhook, setMyCommands,
+getMyCommands, deleteMyCommands, sendMessage, sendPhoto, editMessageText,
+editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, close, logOut) the
+fake also answers editMessageCaption and getWebhookInfo. Any other method gets 404, which PTB
+turns into an exception, so a missing feature shows up loudly instead of passing silently.
+
 Typical use::
 
     fake = FakeTelegram()

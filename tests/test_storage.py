@@ -187,3 +187,48 @@ async def test_persistence_keeps_conversation_states(db: Database) -> None:
     reloaded = SqlitePersistence(db, clock)
     assert await reloaded.get_conversations("glimmer") == {(5, 5): 3}
     assert await reloaded.get_conversations("other") == {}
+
+
+async def test_quick_saves_arriving_together_share_one_statement_and_get_their_own_rows(
+    db: Database,
+) -> None:
+    users, glimmers = UserRepository(db), GlimmerRepository(db)
+    for user_id in range(1, 21):
+        await users.ensure(user_id=user_id, now=NOW)
+    before = db.conn.total_changes
+
+    results = await asyncio.gather(
+        *(
+            glimmers.add_lines(
+                user_id=user_id,
+                chat_id=user_id,
+                message_id=7,
+                lines=[f"{user_id}-a", f"{user_id}-b"],
+                now=NOW,
+            )
+            for user_id in range(1, 21)
+        )
+    )
+    for user_id, saved in zip(range(1, 21), results, strict=True):
+        assert [(g.user_id, g.text) for g in saved] == [
+            (user_id, f"{user_id}-a"),
+            (user_id, f"{user_id}-b"),
+        ]
+    assert db.conn.total_changes - before == 40
+
+
+async def test_a_failed_group_save_reaches_every_waiter_and_the_next_save_works(
+    db: Database,
+) -> None:
+    glimmers = GlimmerRepository(db)
+    users = UserRepository(db)
+    await users.ensure(user_id=1, now=NOW)
+    # User 99 does not exist: the foreign key fails the shared statement for both waiters.
+    outcomes = await asyncio.gather(
+        glimmers.add_lines(user_id=99, chat_id=99, message_id=1, lines=["x"], now=NOW),
+        glimmers.add_lines(user_id=1, chat_id=1, message_id=1, lines=["y"], now=NOW),
+        return_exceptions=True,
+    )
+    assert any(isinstance(o, sqlite3.IntegrityError) for o in outcomes)
+    saved = await glimmers.add_lines(user_id=1, chat_id=1, message_id=2, lines=["z"], now=NOW)
+    assert [g.text for g in saved] == ["z"]
