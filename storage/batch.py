@@ -44,6 +44,8 @@ class GroupCommit:
     async def _drain(self) -> None:
         try:
             while self._waiting:
+                # One turn of the event loop lets the rest of a getUpdates batch join in.
+                await asyncio.sleep(0)
                 batch = self._take_batch()
                 rows = [row for submitted, _ in batch for row in submitted]
                 try:
