@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,24 @@ class BotRunner:
         await self.start()
 
 
+@asynccontextmanager
+async def running(
+    fake: FakeTelegram, tmp_path: Path, *, timeout_seconds: float = 900
+) -> AsyncIterator[BotRunner]:
+    """A bot with its own database and conversation timeout, checked like the fixture's."""
+    timing = Timing(
+        conversation_timeout=timedelta(seconds=timeout_seconds),
+        savour_scale=FAST.savour_scale,
+    )
+    bot = BotRunner(fake, tmp_path / "own.sqlite3", timing=timing)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+    assert fake.rejections == [], fake.rejections
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     server = FakeTelegram()
@@ -95,9 +114,6 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def runner(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    bot = BotRunner(fake, tmp_path / "glimmers.sqlite3")
-    await bot.start()
-    yield bot
-    await bot.stop()
-    # Every message the bot sent passed the fake's Telegram-like checks.
-    assert fake.rejections == [], fake.rejections
+    # Every message the bot sent must pass the fake's Telegram-like checks.
+    async with running(fake, tmp_path) as bot:
+        yield bot

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
 from pathlib import Path
 
 from bot import texts
-from bot.context import Timing
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, running
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 
@@ -18,6 +15,14 @@ async def glimmer_row(runner: BotRunner, user_id: int) -> dict[str, object]:
     )
     assert row is not None
     return dict(row)
+
+
+async def begin(user: FakeUser, text: str) -> BotMessage:
+    """/glimmer, then the glimmer's words; returns the question that follows (the sense)."""
+    await user.send("/glimmer")
+    assert (await user.reply()).text == texts.ASK_TEXT
+    await user.send(text)
+    return await user.reply()
 
 
 async def answer(user: FakeUser, message: BotMessage, button: str) -> BotMessage:
@@ -85,10 +90,8 @@ async def test_every_step_including_the_timed_follow_up(
 
 async def test_every_step_can_be_skipped(fake: FakeTelegram, runner: BotRunner) -> None:
     nia = fake.user(202)
-    await nia.send("/glimmer")
-    await nia.reply()
-    await nia.send("a warm radiator")
-    body = await answer(nia, await nia.reply(), texts.BUTTON_SKIP)
+    sense = await begin(nia, "a warm radiator")
+    body = await answer(nia, sense, texts.BUTTON_SKIP)
     ladder = await answer(nia, body, texts.BUTTON_SKIP)
     pause = await answer(nia, ladder, texts.BUTTON_SKIP)
     await nia.press(pause, texts.BUTTON_SKIP_PAUSE)
@@ -103,10 +106,8 @@ async def test_skipping_during_the_pause_cancels_the_follow_up(
     fake: FakeTelegram, runner: BotRunner
 ) -> None:
     oz = fake.user(203)
-    await oz.send("/glimmer")
-    await oz.reply()
-    await oz.send("sunlight")
-    body = await answer(oz, await oz.reply(), texts.BUTTON_SKIP)
+    sense = await begin(oz, "sunlight")
+    body = await answer(oz, sense, texts.BUTTON_SKIP)
     ladder = await answer(oz, body, texts.BUTTON_SKIP)
     pause = await answer(oz, ladder, texts.BUTTON_SKIP)
     await oz.press(pause, "60 s")
@@ -120,10 +121,8 @@ async def test_somewhere_else_takes_the_persons_own_words(
     fake: FakeTelegram, runner: BotRunner
 ) -> None:
     pat = fake.user(204)
-    await pat.send("/glimmer")
-    await pat.reply()
-    await pat.send("the dog leaning on my leg")
-    body = await answer(pat, await pat.reply(), texts.SENSE_LABELS["people"])
+    sense = await begin(pat, "the dog leaning on my leg")
+    body = await answer(pat, sense, texts.SENSE_LABELS["people"])
     ask = await answer(pat, body, texts.BUTTON_SOMEWHERE_ELSE)
     assert ask.text == texts.ASK_BODY_TEXT
     await pat.send("my hands went soft")
@@ -136,10 +135,7 @@ async def test_cancel_leaves_kindly_and_keeps_what_was_typed(
     fake: FakeTelegram, runner: BotRunner
 ) -> None:
     quin = fake.user(205)
-    await quin.send("/glimmer")
-    await quin.reply()
-    await quin.send("the first sip of coffee")
-    await quin.reply()
+    await begin(quin, "the first sip of coffee")
     await quin.send("/cancel")
     assert (await quin.reply()).text == texts.CANCELLED_KEPT
     row = await glimmer_row(runner, 205)
@@ -155,10 +151,7 @@ async def test_typing_where_a_button_is_expected_keeps_both(
     fake: FakeTelegram, runner: BotRunner
 ) -> None:
     ray = fake.user(206)
-    await ray.send("/glimmer")
-    await ray.reply()
-    await ray.send("blossom on the path")
-    await ray.reply()  # the sense question
+    await begin(ray, "blossom on the path")  # now the sense question waits for a tap
     await ray.send("oh and the sky was pink")
     assert (await ray.reply()).text == "Kept: “oh and the sky was pink” ✨"
     rows = await runner.services.db.fetchall(
@@ -193,10 +186,8 @@ async def test_savour_it_and_add_details_start_from_a_quick_glimmer(
 
 async def test_edit_and_delete_from_the_summary(fake: FakeTelegram, runner: BotRunner) -> None:
     tam = fake.user(208)
-    await tam.send("/glimmer")
-    await tam.reply()
-    await tam.send("warm bread smell")
-    body = await answer(tam, await tam.reply(), texts.SENSE_LABELS["smell"])
+    sense = await begin(tam, "warm bread smell")
+    body = await answer(tam, sense, texts.SENSE_LABELS["smell"])
     ladder = await answer(tam, body, texts.BUTTON_SKIP)
     pause = await answer(tam, ladder, texts.BUTTON_SKIP)
     await tam.press(pause, texts.BUTTON_SKIP_PAUSE)
@@ -226,10 +217,8 @@ async def test_edit_and_delete_from_the_summary(fake: FakeTelegram, runner: BotR
 
 async def test_restart_mid_conversation_continues_it(fake: FakeTelegram, runner: BotRunner) -> None:
     uma = fake.user(209)
-    await uma.send("/glimmer")
-    await uma.reply()
-    await uma.send("the hum of the fridge at night")
-    body = await answer(uma, await uma.reply(), texts.SENSE_LABELS["sound"])
+    sense = await begin(uma, "the hum of the fridge at night")
+    body = await answer(uma, sense, texts.SENSE_LABELS["sound"])
     await answer(uma, body, texts.BUTTON_SOMEWHERE_ELSE)
     await runner.restart()
     # The persisted state says we are waiting for the body in her own words.
@@ -247,10 +236,8 @@ async def test_restart_during_the_pause_still_sends_the_follow_up(
     fake: FakeTelegram, runner: BotRunner
 ) -> None:
     vic = fake.user(210)
-    await vic.send("/glimmer")
-    await vic.reply()
-    await vic.send("a hug at the station")
-    body = await answer(vic, await vic.reply(), texts.BUTTON_SKIP)
+    sense = await begin(vic, "a hug at the station")
+    body = await answer(vic, sense, texts.BUTTON_SKIP)
     ladder = await answer(vic, body, texts.BUTTON_SKIP)
     pause = await answer(vic, ladder, texts.BUTTON_SKIP)
     await vic.press(pause, "30 s")  # 1.5 s at test speed
@@ -264,15 +251,10 @@ async def test_restart_during_the_pause_still_sends_the_follow_up(
 async def test_a_conversation_left_alone_times_out_and_keeps_the_words(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    timing = Timing(conversation_timeout=timedelta(seconds=1), savour_scale=0.05)
-    runner = BotRunner(fake, tmp_path / "t.sqlite3", timing=timing)
-    await runner.start()
-    try:
+    async with running(fake, tmp_path, timeout_seconds=1) as runner:
         wes = fake.user(211)
-        await wes.send("/glimmer")
-        await wes.reply()
-        await wes.send("light on the river")
-        body = await answer(wes, await wes.reply(), texts.SENSE_LABELS["sight"])
+        sense = await begin(wes, "light on the river")
+        body = await answer(wes, sense, texts.SENSE_LABELS["sight"])
         assert body.text == texts.ASK_BODY
         kept = await wes.reply(timeout=5)
         assert kept.text.startswith(texts.TIMED_OUT_KEPT)
@@ -282,28 +264,15 @@ async def test_a_conversation_left_alone_times_out_and_keeps_the_words(
         # After the timeout, a text is a fresh quick glimmer, not an answer to the old question.
         await wes.send("a second thought")
         assert (await wes.reply()).text == "Kept: “a second thought” ✨"
-    finally:
-        await runner.stop()
-    assert fake.rejections == []
 
 
 async def test_the_timeout_still_applies_after_a_restart(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    timing = Timing(conversation_timeout=timedelta(seconds=2), savour_scale=0.05)
-    runner = BotRunner(fake, tmp_path / "t.sqlite3", timing=timing)
-    await runner.start()
-    try:
+    async with running(fake, tmp_path, timeout_seconds=2) as runner:
         xan = fake.user(212)
-        await xan.send("/glimmer")
-        await xan.reply()
-        await xan.send("the smell of a new book")
-        await xan.reply()
+        await begin(xan, "the smell of a new book")
         await runner.restart()
         kept = await xan.reply(timeout=6)
         assert kept.text.startswith(texts.TIMED_OUT_KEPT)
         assert (await glimmer_row(runner, 212))["status"] == "complete"
-        await asyncio.sleep(0)
-    finally:
-        await runner.stop()
-    assert fake.rejections == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot import texts
 from bot.settings import DEFAULT_SUPPORT_MESSAGE
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, running
 from tests.fake_telegram import FakeTelegram
 
 
@@ -75,12 +75,7 @@ async def test_a_failing_command_menu_does_not_stop_the_bot(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
     fake.fail_next("setMyCommands", error_code=500, description="Internal Server Error")
-    runner = BotRunner(fake, tmp_path / "menu.sqlite3")
-    await runner.start()
-    try:
+    async with running(fake, tmp_path):
         flo = fake.user(306)
         await flo.send("still here")
         assert (await flo.reply()).text == "Kept: “still here” ✨"
-    finally:
-        await runner.stop()
-    assert fake.rejections == []
