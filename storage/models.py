@@ -13,7 +13,8 @@ def to_db_time(moment: datetime) -> str:
 
 
 def from_db_time(text: str) -> datetime:
-    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads the trailing "Z" as UTC, and is far cheaper than strptime.
+    return datetime.fromisoformat(text)
 
 
 @dataclass(frozen=True, slots=True)
