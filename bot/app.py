@@ -21,7 +21,7 @@ from bot.context import (
     services_of,
 )
 from bot.settings import Settings
-from handlers import errors, glimmer, quicklog, start
+from handlers import checkin, errors, glimmer, quicklog, start
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -79,6 +79,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
     start.register_gate(app)
     start.register(app)
     quicklog.register(app)
+    checkin.register(app)
     glimmer.register(app, timing.conversation_timeout)
     quicklog.register_catch_alls(app)
     start.register_catch_alls(app)
@@ -95,6 +96,7 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     except TelegramError as exc:
         log.warning("could not register the command menu: %s", exc)
     await glimmer.restore_timers(app)
+    checkin.start_ticking(app)
 
 
 async def on_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -28,6 +28,9 @@ EDIT = "ed"
 DELETE = "dl"
 DELETE_YES = "dx"
 DELETE_NO = "dk"
+# Check-in buttons carry the person's own user id, checked against whoever presses.
+NOT_TODAY = "cn"
+REMIND = "cr"
 
 SKIP = "-"
 OTHER = "+"
@@ -44,6 +47,8 @@ _ARGUMENTS: dict[str, frozenset[str] | None] = {
     DELETE: None,
     DELETE_YES: None,
     DELETE_NO: None,
+    NOT_TODAY: None,
+    REMIND: None,
     SENSE: frozenset({*SENSES, SKIP}),
     BODY: frozenset({*BODY_CUES, SKIP, OTHER}),
     LADDER_BEFORE: frozenset({*LADDER, SKIP}),

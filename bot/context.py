@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,6 +17,7 @@ from bot.settings import Settings
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.glimmers import GlimmerRepository
+from storage.schedule import ScheduleRepository
 from storage.users import UserRepository
 
 
@@ -33,14 +35,17 @@ class Services:
     db: Database
     clock: Clock
     timing: Timing
+    rng: random.Random = field(default_factory=random.Random)
     users: UserRepository = field(init=False)
     glimmers: GlimmerRepository = field(init=False)
     checkins: CheckinRepository = field(init=False)
+    schedule: ScheduleRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
         self.glimmers = GlimmerRepository(self.db)
         self.checkins = CheckinRepository(self.db)
+        self.schedule = ScheduleRepository(self.db)
 
 
 SERVICES_KEY = "services"

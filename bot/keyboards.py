@@ -23,7 +23,6 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 
 def start_logging(first: bool) -> InlineKeyboardMarkup:
     label = texts.BUTTON_LOG_FIRST if first else texts.BUTTON_LOG
-    # "lg" needs no glimmer yet; 0 is never a real id, so the data stays self-describing.
     return InlineKeyboardMarkup([[_button(label, cb.LOG)]])
 
 
@@ -131,3 +130,13 @@ def keep_text(glimmer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_button(texts.BUTTON_KEEP_TEXT, cb.make(cb.KEEP_TEXT, glimmer_id))]]
     )
+
+
+def checkin(user_id: int, *, remind: bool = True) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(texts.BUTTON_LOG, cb.LOG)],
+        [_button(texts.BUTTON_NOT_TODAY, cb.make(cb.NOT_TODAY, user_id))],
+    ]
+    if remind:
+        rows.append([_button(texts.BUTTON_REMIND, cb.make(cb.REMIND, user_id))])
+    return InlineKeyboardMarkup(rows)

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     support_message: str = Field(default=DEFAULT_SUPPORT_MESSAGE, min_length=1, max_length=1000)
     telegram_max_messages_per_second: float = Field(default=30, ge=0)
+    checkin_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
 
     @field_validator("telegram_bot_token")
     @classmethod

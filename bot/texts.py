@@ -129,6 +129,21 @@ DELETED = "Removed."
 DELETE_KEPT = "Kept. 🌱"
 NO_CONTENT = "I can only keep words here. What was the glimmer, in a line or two?"
 
+# --- Daily check-ins (one is chosen at random each time) ----------------------------------------
+
+CHECKIN_PROMPTS = (
+    "Evening. 🌙 Did any glimmers find you today? Reply with a line, or tap below.",
+    "A gentle check-in: what small moment felt safe or warm today?",
+    "Was there a glimmer today? A sound, a smell, a kind face. Just reply to this message.",
+    "Looking back over today, did anything help you soften, even for a second?",
+    "What glimmers did you notice today? One line is plenty.",
+)
+CHECKIN_REMINDER = "Here's the gentle nudge you asked for: did any glimmers find you today?"
+CHECKIN_NOT_TODAY = "That's completely fine. Rest well, and I'll be here tomorrow. 🌱"
+CHECKIN_REMIND_SET = "Of course. I'll check back in an hour."
+BUTTON_NOT_TODAY = "Not today"
+BUTTON_REMIND = "Remind me in an hour"
+
 # --- Buttons --------------------------------------------------------------------------------
 
 BUTTON_LOG_FIRST = "Log your first glimmer"

@@ -15,13 +15,18 @@ from telegram.ext import (
 
 from bot import keyboards, render, texts
 from bot.context import Ctx
+from handlers.checkin import reschedule
 from handlers.common import ids, refuse_button
 
 
 async def private_only(update: Update, context: Ctx) -> None:
     """Groups and channels are not for journals: answer a command once, ignore the rest."""
-    chat = update.effective_chat
-    if chat is not None and chat.type == chat.PRIVATE and update.effective_user is not None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type == chat.PRIVATE and user is not None:
+        svc = context.svc
+        # Cached after the first time: no database trip for people already known.
+        if await svc.users.ensure(user_id=user.id, now=svc.clock.now()):
+            await reschedule(svc, user.id)  # new, or back after blocking the bot
         return
     message = update.message
     if message is not None and message.text and message.text.startswith("/"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -25,6 +25,16 @@ class User:
     savour_seconds: int
     ask_ladder: bool
     glimmer_asked_at: datetime | None
+    checkin_minute: int = 1200
+    window_start: int | None = None
+    window_end: int | None = None
+    checkin_days: int = 127
+    checkins_on: bool = True
+    paused_until: date | None = None
+    skip_if_logged: bool = True
+    active: bool = True
+    next_checkin_at: datetime | None = None
+    last_checkin_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import aiosqlite
 
@@ -10,7 +10,7 @@ from storage.db import Database
 from storage.models import User, from_db_time, to_db_time
 
 
-def _user(row: aiosqlite.Row) -> User:
+def user_from_row(row: aiosqlite.Row) -> User:
     return User(
         id=row["id"],
         first_seen_at=from_db_time(row["first_seen_at"]),
@@ -18,6 +18,16 @@ def _user(row: aiosqlite.Row) -> User:
         savour_seconds=row["savour_seconds"],
         ask_ladder=bool(row["ask_ladder"]),
         glimmer_asked_at=from_db_time(asked) if (asked := row["glimmer_asked_at"]) else None,
+        checkin_minute=row["checkin_minute"],
+        window_start=row["window_start"],
+        window_end=row["window_end"],
+        checkin_days=row["checkin_days"],
+        checkins_on=bool(row["checkins_on"]),
+        paused_until=date.fromisoformat(p) if (p := row["paused_until"]) else None,
+        skip_if_logged=bool(row["skip_if_logged"]),
+        active=bool(row["active"]),
+        next_checkin_at=from_db_time(n) if (n := row["next_checkin_at"]) else None,
+        last_checkin_date=date.fromisoformat(d) if (d := row["last_checkin_date"]) else None,
     )
 
 
@@ -29,11 +39,12 @@ class UserRepository:
         self._known: set[int] = set()
 
     async def ensure(self, *, user_id: int, now: datetime) -> bool:
-        """Make sure the user has a row; True if this call created it."""
+        """Make sure the user has an active row; True if this call created or reactivated it."""
         if user_id in self._known:
             return False
         changed = await self._db.execute(
-            "INSERT INTO users (id, first_seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO users (id, first_seen_at) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET active = 1 WHERE users.active = 0",
             (user_id, to_db_time(now)),
         )
         self._known.add(user_id)
@@ -41,7 +52,7 @@ class UserRepository:
 
     async def get(self, *, user_id: int) -> User | None:
         row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def set_savour_seconds(self, *, user_id: int, seconds: int) -> None:
         await self._db.execute(
@@ -52,6 +63,14 @@ class UserRepository:
         await self._db.execute(
             "UPDATE users SET glimmer_asked_at = ? WHERE id = ?", (to_db_time(now), user_id)
         )
+
+    async def mark_inactive(self, *, user_id: int) -> None:
+        """The person blocked the bot: no more check-ins until they write again."""
+        await self._db.execute(
+            "UPDATE users SET active = 0, next_checkin_at = NULL, remind_at = NULL WHERE id = ?",
+            (user_id,),
+        )
+        self._known.discard(user_id)
 
     async def forget(self, *, user_id: int) -> None:
         """Delete the user and, through the foreign keys, everything of theirs."""

@@ -1,0 +1,186 @@
+"""The weekly recap picture: glimmers per day above the mix of senses, as PNG bytes.
+
+Drawn with matplotlib's object API (Figure + FigureCanvasAgg, never pyplot), so it holds no
+global state and can run in a worker thread. Pure: no Telegram, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from io import BytesIO
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import MaxNLocator
+
+from bot.recap import WeekRecap
+
+# Okabe–Ito colours, safe for the common kinds of colour blindness.
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+INK = "#222222"
+MUTED = "#666666"
+
+WIDTH_IN = 10.0
+HEIGHT_IN = 10.0
+DPI = 100  # 1000 x 1000 px
+
+TITLE_PT = 20
+HEADING_PT = 17
+LABEL_PT = 15
+NOTE_PT = 16
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class ChartWords:
+    """The few words drawn on the picture (English by default)."""
+
+    title: str = "Your week of glimmers"
+    per_day: str = "Glimmers each day"
+    senses: str = "What you noticed them through"
+    empty_week: str = "No glimmers this week yet"
+    no_senses: str = "No senses picked this week"
+
+
+@lru_cache(maxsize=1)
+def _drawable() -> frozenset[int]:
+    """Code points the default font can draw."""
+    path = font_manager.findfont(font_manager.FontProperties())
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def drawable(text: str) -> str:
+    """The text without characters the font has no glyph for (so matplotlib never warns)."""
+    known = _drawable()
+    return "".join(ch for ch in text if ch in "\n " or ord(ch) in known).strip()
+
+
+def plain_label(text: str) -> str:
+    """A label without its leading emoji: "👂 Sound" → "Sound"."""
+    start = 0
+    while start < len(text) and not text[start].isalnum():
+        start += 1
+    return drawable(text[start:])
+
+
+def default_day_labels(days: Sequence[date]) -> list[str]:
+    return [f"{WEEKDAYS[day.weekday()]}\n{day.day}" for day in days]
+
+
+def _note(ax: Axes, text: str) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        drawable(text),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=NOTE_PT,
+        color=MUTED,
+        parse_math=False,
+    )
+
+
+def _tidy(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=LABEL_PT, colors=INK)
+
+
+def _draw_days(ax: Axes, recap: WeekRecap, labels: Sequence[str], words: ChartWords) -> None:
+    counts = [count for _, count in recap.per_day]
+    positions = list(range(len(counts)))
+    bars = ax.bar(positions, counts, color=BLUE, width=0.65)
+    shown = [str(count) if count else "" for count in counts]
+    ax.bar_label(bars, labels=shown, padding=3, fontsize=LABEL_PT, color=INK)
+    ax.set_xticks(positions, [drawable(label) for label in labels], parse_math=False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(1.0, max(counts, default=0) * 1.18))
+    ax.set_title(drawable(words.per_day), fontsize=HEADING_PT, color=INK, loc="left")
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    _tidy(ax)
+    if recap.total == 0:
+        _note(ax, words.empty_week)
+
+
+def _draw_senses(
+    ax: Axes, recap: WeekRecap, sense_labels: Mapping[str, str], words: ChartWords
+) -> None:
+    ax.set_title(drawable(words.senses), fontsize=HEADING_PT, color=INK, loc="left")
+    _tidy(ax)
+    if not recap.senses:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        _note(ax, words.no_senses)
+        return
+    names = [plain_label(sense_labels.get(code, code)) or code for code, _ in recap.senses]
+    counts = [count for _, count in recap.senses]
+    positions = list(range(len(counts)))
+    bars = ax.barh(positions, counts, color=VERMILLION, height=0.6)
+    ax.bar_label(bars, padding=4, fontsize=LABEL_PT, color=INK)
+    ax.set_yticks(positions, names, parse_math=False)
+    ax.invert_yaxis()  # most noticed at the top
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, max(counts) * 1.15)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def recap_chart(
+    recap: WeekRecap,
+    *,
+    sense_labels: Mapping[str, str],
+    day_labels: Sequence[str] | None = None,
+    words: ChartWords | None = None,
+) -> bytes:
+    """A 1000x1000 px PNG: glimmers per day (bars) above the mix of senses (horizontal bars)."""
+    words = words or ChartWords()
+    days = [day for day, _ in recap.per_day]
+    labels = list(day_labels) if day_labels is not None else default_day_labels(days)
+    if len(labels) != len(days):
+        raise ValueError(f"need {len(days)} day labels, got {len(labels)}")
+
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.suptitle(drawable(words.title), fontsize=TITLE_PT, color=INK, fontweight="bold")
+    days_ax, senses_ax = figure.subplots(2, 1, height_ratios=[1.0, 1.1])
+    _draw_days(days_ax, recap, labels, words)
+    _draw_senses(senses_ax, recap, sense_labels, words)
+
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def chart_caption_facts(recap: WeekRecap) -> dict[str, object]:
+    """What the chart shows, as data for a caption that says it in words.
+
+    busiest_day is the earliest of the busiest days (None for an empty week); busiest_days
+    lists all of them. top_sense is the most picked sense code, or None.
+    """
+    busiest_count = max((count for _, count in recap.per_day), default=0)
+    busiest_days = [day for day, count in recap.per_day if busiest_count and count == busiest_count]
+    top_sense, top_sense_count = recap.senses[0] if recap.senses else (None, 0)
+    return {
+        "start": recap.start,
+        "end": recap.end,
+        "total": recap.total,
+        "days_with_glimmers": recap.days_with_glimmers,
+        "busiest_day": busiest_days[0] if busiest_days else None,
+        "busiest_days": busiest_days,
+        "busiest_count": busiest_count,
+        "top_sense": top_sense,
+        "top_sense_count": top_sense_count,
+        "senses_picked": sum(count for _, count in recap.senses),
+    }

@@ -1,0 +1,155 @@
+"""Daily check-ins: one repeating job a minute finds who is due, claims them, and sends.
+
+Claim first, send after: a check-in is sent at most once per person per local day, even
+when ticks overlap or the bot restarts inside the due minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot import callbacks as cb
+from bot import keyboards, texts
+from bot.checkins import decide, first_checkin
+from bot.context import Ctx, Services, services_of
+from handlers.common import edit_quietly, refuse_button
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+SEND_ATTEMPTS = 4
+
+
+async def reschedule(svc: Services, user_id: int) -> None:
+    """Work out a person's next check-in from their stored plan (after any settings change)."""
+    user = await svc.users.get(user_id=user_id)
+    if user is None:
+        return
+    next_at = first_checkin(
+        user, default_zone=svc.settings.default_timezone, now=svc.clock.now(), rng=svc.rng
+    )
+    await svc.schedule.set_next(user_id=user_id, next_at=next_at)
+
+
+async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """Send every due check-in and reminder; returns how many messages went out."""
+    svc = services_of(application)
+    now = svc.clock.now()
+    grace = timedelta(minutes=svc.settings.checkin_grace_minutes)
+    decisions = [
+        decide(
+            user,
+            last_glimmer_at=last,
+            default_zone=svc.settings.default_timezone,
+            now=now,
+            grace=grace,
+            rng=svc.rng,
+        )
+        for user, last in await svc.schedule.due(now=now)
+    ]
+    claimed = await svc.schedule.claim([d.move for d in decisions])
+    checkins = [d.move.user_id for d in decisions if d.send and d.move.user_id in claimed]
+    reminders = await svc.schedule.claim_reminders(now=now)
+    sends = [_send(application, svc, user_id, reminder=False) for user_id in checkins]
+    sends += [_send(application, svc, user_id, reminder=True) for user_id in reminders]
+    results = await asyncio.gather(*sends)
+    if decisions or reminders:
+        log.info(
+            "check-in tick: %d due, %d sent, %d reminders",
+            len(decisions),
+            sum(results[: len(checkins)]),
+            len(reminders),
+        )
+    return sum(results)
+
+
+async def _send(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    svc: Services,
+    user_id: int,
+    *,
+    reminder: bool,
+) -> bool:
+    """One check-in to one person (a private chat: the chat id is the user id)."""
+    text = texts.CHECKIN_REMINDER if reminder else svc.rng.choice(texts.CHECKIN_PROMPTS)
+    markup = keyboards.checkin(user_id, remind=not reminder)
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            message = await application.bot.send_message(
+                chat_id=user_id, text=text, reply_markup=markup
+            )
+        except (Forbidden, BadRequest) as exc:
+            # Blocked, or the chat is gone: stop until they write to the bot again.
+            log.info("check-in to user %s refused (%s); pausing their check-ins", user_id, exc)
+            await svc.users.mark_inactive(user_id=user_id)
+            return False
+        except TelegramError as exc:
+            # RetryAfter has already been waited out by the rate limiter by now.
+            log.warning("check-in to user %s failed, attempt %d: %s", user_id, attempt + 1, exc)
+            await asyncio.sleep(2**attempt)
+        else:
+            await svc.checkins.record_sent(
+                user_id=user_id, chat_id=user_id, message_id=message.message_id, now=svc.clock.now()
+            )
+            return True
+    log.warning("gave up on a check-in to user %s", user_id)
+    return False
+
+
+async def tick(context: Ctx) -> None:
+    await run_tick(context.application)
+
+
+async def not_today(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    action = cb.parse(query.data)
+    if action is None or action.glimmer_id != update.effective_user.id:
+        await refuse_button(query, update.effective_user.id, query.data)
+        return
+    await query.answer()
+    await edit_quietly(query, texts.CHECKIN_NOT_TODAY)
+
+
+async def remind_later(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    action = cb.parse(query.data)
+    if action is None or action.glimmer_id != update.effective_user.id:
+        await refuse_button(query, update.effective_user.id, query.data)
+        return
+    svc = context.svc
+    await svc.schedule.set_reminder(
+        user_id=action.glimmer_id, at=svc.clock.now() + timedelta(hours=1)
+    )
+    await query.answer(texts.CHECKIN_REMIND_SET)
+    await query.edit_message_reply_markup(keyboards.checkin(action.glimmer_id, remind=False))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CallbackQueryHandler(not_today, pattern=cb.pattern(cb.NOT_TODAY)))
+    app.add_handler(CallbackQueryHandler(remind_later, pattern=cb.pattern(cb.REMIND)))
+
+
+def start_ticking(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    job_queue = app.job_queue
+    assert job_queue is not None
+    now = services_of(app).clock.now()
+    job_queue.run_repeating(
+        tick,
+        interval=TICK_SECONDS,
+        first=TICK_SECONDS - now.second - now.microsecond / 1e6 + 1,
+        name="checkin-tick",
+        # APScheduler drops a run that starts over a second late by default; a busy loop
+        # must never skip a minute, and two runs must never overlap.
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )
