@@ -21,7 +21,7 @@ from bot.context import (
     services_of,
 )
 from bot.settings import Settings
-from handlers import checkin, errors, glimmer, quicklog, start
+from handlers import checkin, errors, glimmer, quicklog, review, start
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -80,6 +80,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
     start.register(app)
     quicklog.register(app)
     checkin.register(app)
+    review.register(app)
     glimmer.register(app, timing.conversation_timeout)
     quicklog.register_catch_alls(app)
     start.register_catch_alls(app)

@@ -31,6 +31,12 @@ DELETE_NO = "dk"
 # Check-in buttons carry the person's own user id, checked against whoever presses.
 NOT_TODAY = "cn"
 REMIND = "cr"
+# Recap and history pages: the number is weeks back + 1, or the page number (from 1).
+RECAP_WEEK = "rw"
+HISTORY_PAGE = "hp"
+OPEN = "ho"
+STAR = "st"
+ANCHOR = "an"
 
 SKIP = "-"
 OTHER = "+"
@@ -49,6 +55,11 @@ _ARGUMENTS: dict[str, frozenset[str] | None] = {
     DELETE_NO: None,
     NOT_TODAY: None,
     REMIND: None,
+    RECAP_WEEK: None,
+    HISTORY_PAGE: None,
+    OPEN: None,
+    STAR: None,
+    ANCHOR: None,
     SENSE: frozenset({*SENSES, SKIP}),
     BODY: frozenset({*BODY_CUES, SKIP, OTHER}),
     LADDER_BEFORE: frozenset({*LADDER, SKIP}),

@@ -104,13 +104,15 @@ def landed(glimmer_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def summary(glimmer_id: int) -> InlineKeyboardMarkup:
+def summary(glimmer_id: int, *, starred: bool = False) -> InlineKeyboardMarkup:
+    star = texts.BUTTON_UNSTAR if starred else texts.BUTTON_STAR
     return InlineKeyboardMarkup(
         [
             [
                 _button(texts.BUTTON_EDIT, cb.make(cb.EDIT, glimmer_id)),
                 _button(texts.BUTTON_DELETE, cb.make(cb.DELETE, glimmer_id)),
-            ]
+            ],
+            [_button(star, cb.make(cb.STAR, glimmer_id))],
         ]
     )
 
@@ -140,3 +142,32 @@ def checkin(user_id: int, *, remind: bool = True) -> InlineKeyboardMarkup:
     if remind:
         rows.append([_button(texts.BUTTON_REMIND, cb.make(cb.REMIND, user_id))])
     return InlineKeyboardMarkup(rows)
+
+
+def recap_nav(weeks_back: int) -> InlineKeyboardMarkup:
+    row = [_button(texts.BUTTON_PREVIOUS_WEEK, cb.make(cb.RECAP_WEEK, weeks_back + 2))]
+    if weeks_back > 0:
+        row.append(_button(texts.BUTTON_NEXT_WEEK, cb.make(cb.RECAP_WEEK, weeks_back)))
+    return InlineKeyboardMarkup([row])
+
+
+def history(
+    glimmers: Sequence[Glimmer], *, page: int, pages: int, first_number: int
+) -> InlineKeyboardMarkup:
+    numbers = [
+        _button(str(number), cb.make(cb.OPEN, g.id))
+        for number, g in enumerate(glimmers, start=first_number)
+    ]
+    rows = _rows(numbers, 5)
+    nav = []
+    if page > 1:
+        nav.append(_button(texts.BUTTON_PREVIOUS, cb.make(cb.HISTORY_PAGE, page - 1)))
+    if page < pages:
+        nav.append(_button(texts.BUTTON_NEXT, cb.make(cb.HISTORY_PAGE, page + 1)))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+def anchor(glimmer_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_ANOTHER, cb.make(cb.ANCHOR, glimmer_id))]])

@@ -7,9 +7,12 @@ stays inside Telegram's 4096-character limit (the stored glimmer is never shorte
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from html import escape
+from zoneinfo import ZoneInfo
 
 from bot import texts
+from bot.recap import WeekRecap
 from storage.models import Glimmer
 
 SHORT_QUOTE = 80
@@ -91,3 +94,105 @@ def ask_new_text(glimmer: Glimmer) -> str:
 
 def help_text(support_message: str) -> str:
     return texts.HELP.format(support=escape(support_message, quote=False))
+
+
+def _day(d: date) -> str:
+    return f"{d.strftime('%a')} {d.day} {d.strftime('%b')}"
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+def recap_text(recap: WeekRecap) -> str:
+    """The weekly recap in words: what was noticed, never a grade."""
+    start, end = _day(recap.start), _day(recap.end)
+    if recap.total == 0:
+        return texts.RECAP_EMPTY.format(start=start, end=end)
+    lines = [
+        texts.RECAP_TITLE.format(start=start, end=end),
+        "",
+        texts.RECAP_COUNT.format(
+            total=recap.total,
+            glimmer_word=_plural(recap.total, "glimmer", "glimmers"),
+            days=recap.days_with_glimmers,
+            day_word=_plural(recap.days_with_glimmers, "day", "days"),
+        ),
+    ]
+    if recap.senses:
+        senses = ", ".join(
+            f"{label(texts.SENSE_LABELS[code])} ({count})" for code, count in recap.senses[:3]
+        )
+        lines.append(texts.RECAP_SENSES.format(senses=senses))
+    if recap.body_cues:
+        cues = ", ".join(
+            f"{label(texts.BODY_LABELS[code]).lower()} ({count})"
+            for code, count in recap.body_cues[:3]
+        )
+        lines.append(texts.RECAP_BODY.format(cues=cues))
+    if recap.savoured:
+        lines.append(
+            texts.RECAP_SHIFT.format(
+                closer=recap.closer_to_safe,
+                savoured=recap.savoured,
+                glimmer_word=_plural(recap.savoured, "glimmer", "glimmers"),
+            )
+        )
+    if recap.streak_days >= 2:
+        lines.append(texts.RECAP_STREAK.format(days=recap.streak_days))
+    if recap.top is not None:
+        lines += ["", texts.RECAP_TOP.format(text=quote(recap.top.text, 300))]
+    if recap.samples:
+        lines += ["", texts.RECAP_SAMPLES]
+        lines += [f"• {quote(g.text, 120)}" for g in recap.samples[:3]]
+    lines += ["", texts.RECAP_INVITE]
+    return "\n".join(lines)
+
+
+def recap_caption(recap: WeekRecap, busiest: date | None, top_sense: str | None) -> str:
+    """Says in words what the chart shows, for anyone who cannot see it."""
+    start, end = _day(recap.start), _day(recap.end)
+    if recap.total == 0 or busiest is None:
+        return texts.RECAP_CAPTION_EMPTY.format(start=start, end=end)
+    sense = (
+        texts.RECAP_CAPTION_TOP_SENSE.format(sense=label(texts.SENSE_LABELS[top_sense]))
+        if top_sense
+        else ""
+    )
+    return texts.RECAP_CAPTION.format(
+        start=start, end=end, total=recap.total, busiest=_day(busiest), top_sense=sense
+    )
+
+
+def history_page(
+    glimmers: Sequence[Glimmer], *, page: int, pages: int, first_number: int, zone: ZoneInfo
+) -> str:
+    if not glimmers:
+        return texts.HISTORY_EMPTY
+    lines = [texts.HISTORY_TITLE.format(page=page, pages=pages), ""]
+    for number, glimmer in enumerate(glimmers, start=first_number):
+        tags = [label(texts.SENSE_LABELS[glimmer.sense])] if glimmer.sense else []
+        body = body_label(glimmer)
+        if body:
+            tags.append(body)
+        if glimmer.starred:
+            tags.append("★")
+        lines.append(
+            texts.HISTORY_ENTRY.format(
+                number=number,
+                date=_day(glimmer.created_at.astimezone(zone).date()),
+                text=quote(glimmer.text, 200),
+                tags=f" ({', '.join(tags)})" if tags else "",
+            )
+        )
+    return "\n".join(lines)
+
+
+def anchor(glimmer: Glimmer, zone: ZoneInfo) -> str:
+    return texts.ANCHOR.format(
+        date=_day(glimmer.created_at.astimezone(zone).date()), text=quote(glimmer.text, 2000)
+    )
+
+
+def anchor_empty(support_message: str) -> str:
+    return texts.ANCHOR_EMPTY.format(support=escape(support_message, quote=False))

@@ -43,7 +43,8 @@ class CheckinPlan:
     """The weekdays a check-in may fall on (0 is Monday)."""
     window: tuple[time, time] | None = None
     """For "surprise me": a random minute from start up to (not including) end, picked afresh
-    each day. An end of 00:00 means the end of the day. When set, `at` is ignored."""
+    each day. An end of 00:00 means the end of the day. When set, `at` is ignored. A picked
+    minute that the clocks skip that day works like a skipped `at`: the first minute after."""
     paused_until: date | None = None
     """No check-in on any local date up to and including this one."""
 
@@ -161,8 +162,8 @@ def find_zone(text: str) -> str | None:
     if not key:
         return None
     names = _zone_index()
-    if key in names.full:
-        return names.full[key]
+    if "/" in key and key in names.full:
+        return names.full[key]  # a bare word such as "singapore" goes the city way below
     offset = _UTC_OFFSET.fullmatch(raw)
     if offset is not None:
         return _etc_zone(offset["sign"], int(offset["hours"]), int(offset["minutes"] or 0))

@@ -31,6 +31,9 @@ HELP = (
     "/glimmer: notice one slowly and savour it\n"
     "/g <i>text</i>: keep a glimmer in one go\n"
     "/cancel: leave what we're doing (anything you wrote is kept)\n"
+    "/recap: your week, with a picture\n"
+    "/history: everything you've kept\n"
+    "/anchor: one of your own glimmers, for a hard moment\n"
     "/about: the ideas behind glimmers\n"
     "/help: this message\n\n"
     "This bot is not a crisis service and can't respond to emergencies.\n"
@@ -144,6 +147,53 @@ CHECKIN_REMIND_SET = "Of course. I'll check back in an hour."
 BUTTON_NOT_TODAY = "Not today"
 BUTTON_REMIND = "Remind me in an hour"
 
+# --- Weekly recap, history, anchor ---------------------------------------------------------------
+
+RECAP_TITLE = "<b>Your week of glimmers</b> ({start} – {end})"
+RECAP_COUNT = "You noticed {total} {glimmer_word} on {days} {day_word}."
+RECAP_SENSES = "They came mostly through: {senses}."
+RECAP_BODY = "You felt them as: {cues}."
+RECAP_SHIFT = "{closer} of {savoured} savoured {glimmer_word} ended closer to safe and connected."
+RECAP_TOP = "The one that landed most:\n<i>“{text}”</i>"
+RECAP_SAMPLES = "A few from the week:"
+RECAP_STREAK = "{days} days in a row with a glimmer noticed."
+RECAP_INVITE = "For the week ahead: what small moment might you look out for?"
+RECAP_EMPTY = (
+    "<b>Your week</b> ({start} – {end})\n\n"
+    "No glimmers kept this week, and that's alright: some weeks are like that.\n\n"
+    "One small idea: next time you make a hot drink, pause for a breath and notice its "
+    "warmth in your hands. If it feels good, send me a line."
+)
+RECAP_CAPTION = (
+    "Glimmers per day, {start} to {end}: {total} in all, most on {busiest}. "
+    "Below, the senses that brought them{top_sense}."
+)
+RECAP_CAPTION_EMPTY = "An empty week, {start} to {end}: nothing kept yet, and that's fine."
+RECAP_CAPTION_TOP_SENSE = ", led by {sense}"
+BUTTON_PREVIOUS_WEEK = "◀ Week before"
+BUTTON_NEXT_WEEK = "Next week ▶"
+HISTORY_TITLE = "<b>Your glimmers</b> (page {page} of {pages})"
+HISTORY_EMPTY = "Nothing here yet. Send me a line whenever you notice a glimmer."
+HISTORY_ENTRY = "{number}. <i>{date}</i> · {text}{tags}"
+BUTTON_PREVIOUS = "◀ Newer"
+BUTTON_NEXT = "Older ▶"
+BUTTON_STAR = "☆ Keep this one"
+BUTTON_UNSTAR = "★ Kept"
+STARRED = "Starred. /anchor will offer it first."
+UNSTARRED = "Unstarred."
+ANCHOR = (
+    "Here is something you noticed before, on {date}:\n\n<i>“{text}”</i>\n\n"
+    "Take a slow breath. Let it come back, just a little: where were you, what did you sense? "
+    "You don't have to feel better; just notice what's here."
+)
+ANCHOR_EMPTY = (
+    "There's nothing to look back on yet, and that's okay. If you can, look around for one "
+    "small thing that feels neutral or kind: a colour, a sound, the ground under your feet.\n\n"
+    "{support}"
+)
+BUTTON_ANOTHER = "Show another"
+BUTTON_OPEN_TITLE = "From your glimmers"
+
 # --- Buttons --------------------------------------------------------------------------------
 
 BUTTON_LOG_FIRST = "Log your first glimmer"
@@ -202,6 +252,9 @@ COMMAND_MENU = (
     ("g", "Keep a glimmer in one go: /g warm tea"),
     ("help", "How this works, and where to find support"),
     ("about", "The ideas behind glimmers"),
+    ("recap", "Your week of glimmers, with a picture"),
+    ("history", "Everything you've kept"),
+    ("anchor", "One of your own glimmers, for a hard moment"),
     ("cancel", "Leave what we're doing"),
     ("start", "Welcome"),
 )

@@ -453,7 +453,9 @@ async def _finish(context: Ctx, chat_id: int, glimmer: Glimmer) -> int:
         user_id=glimmer.user_id, glimmer_id=glimmer.id, now=svc.clock.now()
     )
     if done is not None:
-        await _send(context, chat_id, render.summary(done), keyboards.summary(done.id))
+        await _send(
+            context, chat_id, render.summary(done), keyboards.summary(done.id, starred=done.starred)
+        )
     return END
 
 
@@ -495,7 +497,7 @@ async def step_delete_no(
     chat_id: int,
 ) -> int | None:
     await query.answer(texts.DELETE_KEPT)
-    await query.edit_message_reply_markup(keyboards.summary(glimmer.id))
+    await query.edit_message_reply_markup(keyboards.summary(glimmer.id, starred=glimmer.starred))
     return None
 
 
@@ -547,7 +549,7 @@ async def close_stale_draft(context: Ctx, user_id: int, chat_id: int, *, check_a
             context,
             chat_id,
             render.summary(done, title=texts.TIMED_OUT_KEPT),
-            keyboards.summary(done.id),
+            keyboards.summary(done.id, starred=done.starred),
         )
 
 

@@ -25,6 +25,7 @@ EDITABLE = frozenset(
         "landed",
         "status",
         "savour_due_at",
+        "starred",
     }
 )
 
@@ -49,6 +50,7 @@ def _glimmer(row: aiosqlite.Row) -> Glimmer:
         source_chat_id=row["source_chat_id"],
         source_message_id=row["source_message_id"],
         source_line=row["source_line"],
+        starred=bool(row["starred"]),
     )
 
 
@@ -248,3 +250,30 @@ class GlimmerRepository:
     async def count(self, *, user_id: int) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) FROM glimmers WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0
+
+    async def between(self, *, user_id: int, start: datetime, end: datetime) -> list[Glimmer]:
+        """The user's glimmers created in [start, end), oldest first (indexed)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM glimmers WHERE user_id = ? AND created_at >= ? AND created_at < ?"
+            " ORDER BY created_at",
+            (user_id, to_db_time(start), to_db_time(end)),
+        )
+        return [_glimmer(row) for row in rows]
+
+    async def page(self, *, user_id: int, offset: int, limit: int) -> list[Glimmer]:
+        """Newest first, for /history."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM glimmers WHERE user_id = ? ORDER BY created_at DESC, id DESC"
+            " LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [_glimmer(row) for row in rows]
+
+    async def anchor_ids(self, *, user_id: int) -> list[int]:
+        """Ids to pick an anchor from: the starred ones if there are any, else all."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM glimmers WHERE user_id = ? AND starred = (SELECT MAX(starred)"
+            " FROM glimmers WHERE user_id = ?)",
+            (user_id, user_id),
+        )
+        return [row["id"] for row in rows]

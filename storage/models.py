@@ -56,6 +56,7 @@ class Glimmer:
     source_chat_id: int | None
     source_message_id: int | None
     source_line: int
+    starred: bool = False
 
     @property
     def is_draft(self) -> bool:

@@ -73,7 +73,7 @@ async def test_every_step_including_the_timed_follow_up(
     assert "my daughter's laugh from the next room" in summary.text
     assert "Ladder: 🟠 Mobilised, on edge → 🟢 Safe & connected" in summary.text
     assert "Landed: 4 of 5" in summary.text
-    assert summary.button_texts() == [texts.BUTTON_EDIT, texts.BUTTON_DELETE]
+    assert summary.button_texts() == [texts.BUTTON_EDIT, texts.BUTTON_DELETE, texts.BUTTON_STAR]
     row = await glimmer_row(runner, 201)
     assert row["status"] == "complete"
     assert (row["sense"], row["body_cue"], row["ladder_before"], row["ladder_after"]) == (
@@ -206,7 +206,7 @@ async def test_edit_and_delete_from_the_summary(fake: FakeTelegram, runner: BotR
     assert confirm.button_texts() == [texts.BUTTON_DELETE_YES, texts.BUTTON_DELETE_NO]
     await tam.press(confirm, texts.BUTTON_DELETE_NO)
     kept = await tam.wait_edit(summary.message_id)
-    assert kept.button_texts() == [texts.BUTTON_EDIT, texts.BUTTON_DELETE]
+    assert kept.button_texts() == [texts.BUTTON_EDIT, texts.BUTTON_DELETE, texts.BUTTON_STAR]
     await tam.press(kept, texts.BUTTON_DELETE)
     confirm = await tam.wait_edit(summary.message_id)
     await tam.press(confirm, texts.BUTTON_DELETE_YES)

@@ -1,0 +1,194 @@
+"""Looking back: the weekly recap with its chart, /history, stars, and /anchor."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot import callbacks as cb
+from bot import keyboards, render, texts
+from bot.charts import chart_caption_facts, recap_chart
+from bot.context import Ctx, Services
+from bot.recap import build_recap, week_window
+from handlers.common import ids, refuse_button
+
+PAGE_SIZE = 10
+
+
+async def _zone(svc: Services, user_id: int) -> ZoneInfo:
+    user = await svc.users.get(user_id=user_id)
+    return ZoneInfo((user.timezone if user else None) or svc.settings.default_timezone)
+
+
+async def send_recap(context: Ctx, user_id: int, chat_id: int, weeks_back: int) -> None:
+    svc = context.svc
+    zone = await _zone(svc, user_id)
+    today = svc.clock.now().astimezone(zone).date()
+    start, end = week_window(today, weeks_back)
+    # Glimmers from a week earlier too, so a streak can be counted back past the window.
+    since = datetime.combine(start - timedelta(days=7), time(), zone)
+    until = datetime.combine(end + timedelta(days=1), time(), zone)
+    glimmers = await svc.glimmers.between(user_id=user_id, start=since, end=until)
+    recap = build_recap(glimmers, zone, start)
+    facts = chart_caption_facts(recap)
+    # Drawing is CPU work: a worker thread keeps everyone else's replies flowing meanwhile.
+    png = await asyncio.to_thread(recap_chart, recap, sense_labels=texts.SENSE_LABELS)
+    caption = render.recap_caption(
+        recap,
+        facts.get("busiest_day"),  # type: ignore[arg-type]
+        facts.get("top_sense"),  # type: ignore[arg-type]
+    )
+    await context.bot.send_photo(
+        chat_id=chat_id, photo=InputFile(png, filename="recap.png"), caption=caption
+    )
+    await context.bot.send_message(
+        chat_id=chat_id, text=render.recap_text(recap), reply_markup=keyboards.recap_nav(weeks_back)
+    )
+
+
+async def recap_command(update: Update, context: Ctx) -> None:
+    user_id, chat_id = ids(update)
+    await send_recap(context, user_id, chat_id, 0)
+
+
+async def recap_week(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None
+    user_id, chat_id = ids(update)
+    action = cb.parse(query.data)
+    if action is None or action.glimmer_id > 520:  # ten years back is far enough
+        await refuse_button(query, user_id, query.data)
+        return
+    await query.answer()
+    await send_recap(context, user_id, chat_id, action.glimmer_id - 1)
+
+
+async def _history(context: Ctx, user_id: int, page: int) -> tuple[str, Any]:
+    svc = context.svc
+    total = await svc.glimmers.count(user_id=user_id)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * PAGE_SIZE
+    glimmers = await svc.glimmers.page(user_id=user_id, offset=first, limit=PAGE_SIZE)
+    zone = await _zone(svc, user_id)
+    text = render.history_page(glimmers, page=page, pages=pages, first_number=first + 1, zone=zone)
+    markup = keyboards.history(glimmers, page=page, pages=pages, first_number=first + 1)
+    return text, markup if glimmers else None
+
+
+async def history_command(update: Update, context: Ctx) -> None:
+    user_id, chat_id = ids(update)
+    text, markup = await _history(context, user_id, 1)
+    await context.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+
+
+async def history_page(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None
+    user_id, _ = ids(update)
+    action = cb.parse(query.data)
+    if action is None:
+        await refuse_button(query, user_id, query.data)
+        return
+    await query.answer()
+    text, markup = await _history(context, user_id, action.glimmer_id)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def open_glimmer(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None
+    user_id, chat_id = ids(update)
+    action = cb.parse(query.data)
+    glimmer = (
+        await context.svc.glimmers.get(user_id=user_id, glimmer_id=action.glimmer_id)
+        if action
+        else None
+    )
+    if glimmer is None:
+        await refuse_button(query, user_id, query.data)
+        return
+    await query.answer()
+    await context.bot.send_message(
+        chat_id=chat_id,
+        text=render.summary(glimmer, title=render.label(texts.BUTTON_OPEN_TITLE)),
+        reply_markup=keyboards.summary(glimmer.id, starred=glimmer.starred),
+    )
+
+
+async def toggle_star(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None
+    user_id, _ = ids(update)
+    action = cb.parse(query.data)
+    svc = context.svc
+    glimmer = (
+        await svc.glimmers.get(user_id=user_id, glimmer_id=action.glimmer_id) if action else None
+    )
+    if glimmer is None:
+        await refuse_button(query, user_id, query.data)
+        return
+    starred = not glimmer.starred
+    await svc.glimmers.update(
+        user_id=user_id, glimmer_id=glimmer.id, now=svc.clock.now(), starred=int(starred)
+    )
+    await query.answer(texts.STARRED if starred else texts.UNSTARRED)
+    await query.edit_message_reply_markup(keyboards.summary(glimmer.id, starred=starred))
+
+
+async def send_anchor(context: Ctx, user_id: int, chat_id: int, not_id: int | None) -> None:
+    svc = context.svc
+    choices = await svc.glimmers.anchor_ids(user_id=user_id)
+    if len(choices) > 1 and not_id in choices:
+        choices.remove(not_id)
+    glimmer = (
+        await svc.glimmers.get(user_id=user_id, glimmer_id=svc.rng.choice(choices))
+        if choices
+        else None
+    )
+    if glimmer is None:
+        await context.bot.send_message(
+            chat_id=chat_id, text=render.anchor_empty(svc.settings.support_message)
+        )
+        return
+    zone = await _zone(svc, user_id)
+    await context.bot.send_message(
+        chat_id=chat_id,
+        text=render.anchor(glimmer, zone),
+        reply_markup=keyboards.anchor(glimmer.id),
+    )
+
+
+async def anchor_command(update: Update, context: Ctx) -> None:
+    user_id, chat_id = ids(update)
+    await send_anchor(context, user_id, chat_id, None)
+
+
+async def anchor_again(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    assert query is not None
+    user_id, chat_id = ids(update)
+    action = cb.parse(query.data)
+    if action is None:
+        await refuse_button(query, user_id, query.data)
+        return
+    await query.answer()
+    await send_anchor(context, user_id, chat_id, action.glimmer_id)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    new = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("recap", recap_command, new))
+    app.add_handler(CommandHandler("history", history_command, new))
+    app.add_handler(CommandHandler("anchor", anchor_command, new))
+    app.add_handler(CallbackQueryHandler(recap_week, pattern=cb.pattern(cb.RECAP_WEEK)))
+    app.add_handler(CallbackQueryHandler(history_page, pattern=cb.pattern(cb.HISTORY_PAGE)))
+    app.add_handler(CallbackQueryHandler(open_glimmer, pattern=cb.pattern(cb.OPEN)))
+    app.add_handler(CallbackQueryHandler(toggle_star, pattern=cb.pattern(cb.STAR)))
+    app.add_handler(CallbackQueryHandler(anchor_again, pattern=cb.pattern(cb.ANCHOR)))

@@ -1,0 +1,83 @@
+"""End to end: /recap with its chart, /history paging, stars, and /anchor."""
+
+from __future__ import annotations
+
+import struct
+
+from bot import texts
+from tests.conftest import BotRunner
+from tests.fake_telegram import FakeTelegram
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+async def test_recap_sends_a_readable_chart_and_the_week_in_words(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    ida = fake.user(601)
+    await ida.send("- birdsong at dawn\n- warm tea\n- my cat purring")
+    await ida.reply()
+    await ida.send("/recap")
+    photo, words = await ida.replies(2, timeout=20)
+    assert photo.photo is not None
+    width, height = png_size(photo.photo)
+    assert width >= 800 and height >= 600
+    assert "3 in all" in photo.text  # the caption says what the chart shows
+    assert "You noticed 3 glimmers on 1 day." in words.text
+    assert "For the week ahead" in words.text
+    await ida.press(words, texts.BUTTON_PREVIOUS_WEEK)
+    empty_photo, empty_words = await ida.replies(2, timeout=20)
+    assert "that's alright" in empty_words.text
+    assert texts.BUTTON_NEXT_WEEK in empty_words.button_texts()
+    assert empty_photo.photo is not None
+
+
+async def test_history_pages_and_opening_an_entry_to_star_it(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    jon = fake.user(602)
+    await jon.send("\n".join(f"glimmer {n}" for n in range(1, 24)))
+    await jon.reply()
+    await jon.send("/history")
+    page = await jon.reply()
+    assert "page 1 of 3" in page.text
+    assert "1. " in page.text and "10. " in page.text and "11. " not in page.text
+    await jon.press(page, texts.BUTTON_NEXT)
+    second = await jon.wait_edit(page.message_id)
+    assert "page 2 of 3" in second.text
+    await jon.press(second, "11")
+    opened = await jon.reply()
+    assert texts.BUTTON_STAR in opened.button_texts()
+    await jon.press(opened, texts.BUTTON_STAR)
+    starred = await jon.wait_edit(opened.message_id)
+    assert texts.BUTTON_UNSTAR in starred.button_texts()
+    await jon.send("/anchor")
+    anchor = await jon.reply()
+    assert "Take a slow breath" in anchor.text
+    assert opened.text.splitlines()[2] in anchor.text  # the starred one comes first
+
+
+async def test_history_and_anchor_with_nothing_yet(fake: FakeTelegram, runner: BotRunner) -> None:
+    kit = fake.user(603)
+    await kit.send("/history")
+    assert (await kit.reply()).text == texts.HISTORY_EMPTY
+    await kit.send("/anchor")
+    assert "nothing to look back on yet" in (await kit.reply()).text
+
+
+async def test_someone_elses_entry_cannot_be_opened_or_starred(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    lou, max_ = fake.user(604), fake.user(605)
+    await lou.send("private")
+    glimmer_id = (await lou.reply()).data_for(texts.BUTTON_UNDO).split(":")[1]
+    await max_.send("mine")
+    mine = await max_.reply()
+    for data in (f"ho:{glimmer_id}", f"st:{glimmer_id}"):
+        answer = await max_.callback_answer(await max_.press_data(mine.message_id, data))
+        assert answer.get("text") == texts.BUTTON_EXPIRED
+    await max_.no_reply()
