@@ -44,6 +44,21 @@ def first_checkin(
     )
 
 
+def recap_plan(user: User, default_zone: str) -> CheckinPlan:
+    return CheckinPlan(
+        zone=user.timezone or default_zone,
+        at=minute_to_time(user.recap_minute),
+        days=frozenset({user.recap_day}),
+    )
+
+
+def next_recap(user: User, *, default_zone: str, now: datetime) -> datetime | None:
+    """When the weekly recap next arrives by itself, or None when it is turned off."""
+    if not user.recap_on or not user.active:
+        return None
+    return next_due(recap_plan(user, default_zone), now)
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     move: Move

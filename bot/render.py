@@ -104,7 +104,7 @@ def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
-def recap_text(recap: WeekRecap) -> str:
+def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
     """The weekly recap in words: what was noticed, never a grade."""
     start, end = _day(recap.start), _day(recap.end)
     if recap.total == 0:
@@ -138,7 +138,7 @@ def recap_text(recap: WeekRecap) -> str:
                 glimmer_word=_plural(recap.savoured, "glimmer", "glimmers"),
             )
         )
-    if recap.streak_days >= 2:
+    if streaks and recap.streak_days >= 2:
         lines.append(texts.RECAP_STREAK.format(days=recap.streak_days))
     if recap.top is not None:
         lines += ["", texts.RECAP_TOP.format(text=quote(recap.top.text, 300))]

@@ -85,7 +85,8 @@ def next_due(
     pick is made in the next allowed day's window.
 
     Raises ValueError when `after` has no time zone, when the plan allows no weekdays (or names
-    one outside 0..6), when a window is empty, or when a window comes without `rng`.
+    one outside 0..6), when a window is empty, or when a window comes without `rng`. An unknown
+    zone name raises zoneinfo.ZoneInfoNotFoundError.
     """
     _require_aware(after, "after")
     if not plan.days:
@@ -150,12 +151,13 @@ def find_zone(text: str) -> str | None:
     """Find the IANA time zone someone means, or None if nothing or too much matches.
 
     Tries, in order: a full zone name in any letter case ("europe/berlin"); an offset from UTC
-    in whole hours ("UTC+2", "GMT-5"), which gives an "Etc/GMT" zone; then the end of a zone name,
-    usually the city ("london", "new york", "são paulo", "indiana/indianapolis"). Spaces,
-    underscores and hyphens count as the same, and accents are ignored. When a city matches more
-    than one zone, zones in the main areas (Africa, America, Asia, Atlantic, Australia, Europe,
-    Indian, Pacific) win over older aliases such as "US/..." or "Canada/..."; if several still
-    match and they are all names for one zone, that zone's main name is returned.
+    in whole hours ("UTC+2", "GMT-5"), which gives an "Etc/GMT" zone; then a one-word name or
+    the end of a zone name, usually the city ("UTC", "london", "new york", "são paulo",
+    "indiana/indianapolis"). Spaces, underscores and hyphens count as the same, and accents are
+    ignored. When a city matches more than one zone, zones in the main areas (Africa, America,
+    Asia, Atlantic, Australia, Europe, Indian, Pacific) win over older aliases such as "US/..."
+    or "Singapore"; if several still match and they are all names for one zone, that zone's
+    main name is returned.
     """
     raw = " ".join(text.strip().lower().split())
     key = _normalise(raw)

@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks as cb
 from bot import keyboards, texts
-from bot.checkins import decide, first_checkin
+from bot.checkins import decide, first_checkin, next_recap
 from bot.context import Ctx, Services, services_of
 from handlers.common import edit_quietly, refuse_button
 
@@ -32,10 +32,12 @@ async def reschedule(svc: Services, user_id: int) -> None:
     user = await svc.users.get(user_id=user_id)
     if user is None:
         return
-    next_at = first_checkin(
-        user, default_zone=svc.settings.default_timezone, now=svc.clock.now(), rng=svc.rng
+    zone, now = svc.settings.default_timezone, svc.clock.now()
+    await svc.schedule.set_next(
+        user_id=user_id,
+        next_at=first_checkin(user, default_zone=zone, now=now, rng=svc.rng),
+        next_recap_at=next_recap(user, default_zone=zone, now=now),
     )
-    await svc.schedule.set_next(user_id=user_id, next_at=next_at)
 
 
 async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
@@ -59,6 +61,20 @@ async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> in
     reminders = await svc.schedule.claim_reminders(now=now)
     sends = [_send(application, svc, user_id, reminder=False) for user_id in checkins]
     sends += [_send(application, svc, user_id, reminder=True) for user_id in reminders]
+    recaps = []
+    for user in await svc.schedule.due_recaps(now=now):
+        assert user.next_recap_at is not None
+        following = next_recap(user, default_zone=svc.settings.default_timezone, now=now)
+        late = now - user.next_recap_at > grace
+        if (
+            following
+            and await svc.schedule.claim_recap(
+                user_id=user.id, was_due=user.next_recap_at, next_at=following
+            )
+            and not late
+        ):
+            recaps.append(user.id)
+    sends += [_send_recap(application, svc, user_id) for user_id in recaps]
     results = await asyncio.gather(*sends)
     if decisions or reminders:
         log.info(
@@ -101,6 +117,23 @@ async def _send(
             return True
     log.warning("gave up on a check-in to user %s", user_id)
     return False
+
+
+async def _send_recap(
+    application: Application[Any, Any, Any, Any, Any, Any], svc: Services, user_id: int
+) -> bool:
+    from handlers.review import send_recap  # the recap lives with /recap
+
+    try:
+        await send_recap(application.bot, svc, user_id, user_id, 0)
+    except (Forbidden, BadRequest) as exc:
+        log.info("weekly recap to user %s refused (%s); pausing", user_id, exc)
+        await svc.users.mark_inactive(user_id=user_id)
+        return False
+    except TelegramError as exc:
+        log.warning("weekly recap to user %s failed: %s", user_id, exc)
+        return False
+    return True
 
 
 async def tick(context: Ctx) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InputFile, Update
+from telegram import Bot, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks as cb
@@ -26,9 +26,10 @@ async def _zone(svc: Services, user_id: int) -> ZoneInfo:
     return ZoneInfo((user.timezone if user else None) or svc.settings.default_timezone)
 
 
-async def send_recap(context: Ctx, user_id: int, chat_id: int, weeks_back: int) -> None:
-    svc = context.svc
-    zone = await _zone(svc, user_id)
+async def send_recap(bot: Bot, svc: Services, user_id: int, chat_id: int, weeks_back: int) -> None:
+    user = await svc.users.get(user_id=user_id)
+    zone = ZoneInfo((user.timezone if user else None) or svc.settings.default_timezone)
+    user_streaks = user.streaks_on if user else True
     today = svc.clock.now().astimezone(zone).date()
     start, end = week_window(today, weeks_back)
     # Glimmers from a week earlier too, so a streak can be counted back past the window.
@@ -44,17 +45,19 @@ async def send_recap(context: Ctx, user_id: int, chat_id: int, weeks_back: int) 
         facts.get("busiest_day"),  # type: ignore[arg-type]
         facts.get("top_sense"),  # type: ignore[arg-type]
     )
-    await context.bot.send_photo(
+    await bot.send_photo(
         chat_id=chat_id, photo=InputFile(png, filename="recap.png"), caption=caption
     )
-    await context.bot.send_message(
-        chat_id=chat_id, text=render.recap_text(recap), reply_markup=keyboards.recap_nav(weeks_back)
+    await bot.send_message(
+        chat_id=chat_id,
+        text=render.recap_text(recap, streaks=user_streaks),
+        reply_markup=keyboards.recap_nav(weeks_back),
     )
 
 
 async def recap_command(update: Update, context: Ctx) -> None:
     user_id, chat_id = ids(update)
-    await send_recap(context, user_id, chat_id, 0)
+    await send_recap(context.bot, context.svc, user_id, chat_id, 0)
 
 
 async def recap_week(update: Update, context: Ctx) -> None:
@@ -66,7 +69,7 @@ async def recap_week(update: Update, context: Ctx) -> None:
         await refuse_button(query, user_id, query.data)
         return
     await query.answer()
-    await send_recap(context, user_id, chat_id, action.glimmer_id - 1)
+    await send_recap(context.bot, context.svc, user_id, chat_id, action.glimmer_id - 1)
 
 
 async def _history(context: Ctx, user_id: int, page: int) -> tuple[str, Any]:

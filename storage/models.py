@@ -35,6 +35,11 @@ class User:
     active: bool = True
     next_checkin_at: datetime | None = None
     last_checkin_date: date | None = None
+    recap_day: int = 6
+    recap_minute: int = 1080
+    recap_on: bool = True
+    next_recap_at: datetime | None = None
+    streaks_on: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,11 +70,31 @@ class ScheduleRepository:
             claimed.update(row["id"] for row in rows)
         return claimed
 
-    async def set_next(self, *, user_id: int, next_at: datetime | None) -> None:
+    async def set_next(
+        self, *, user_id: int, next_at: datetime | None, next_recap_at: datetime | None
+    ) -> None:
         await self._db.execute(
-            "UPDATE users SET next_checkin_at = ? WHERE id = ?",
-            (to_db_time(next_at) if next_at else None, user_id),
+            "UPDATE users SET next_checkin_at = ?, next_recap_at = ? WHERE id = ?",
+            (
+                to_db_time(next_at) if next_at else None,
+                to_db_time(next_recap_at) if next_recap_at else None,
+                user_id,
+            ),
         )
+
+    async def due_recaps(self, *, now: datetime, limit: int = 20_000) -> list[User]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM users WHERE next_recap_at <= ? ORDER BY next_recap_at LIMIT ?",
+            (to_db_time(now), limit),
+        )
+        return [user_from_row(row) for row in rows]
+
+    async def claim_recap(self, *, user_id: int, was_due: datetime, next_at: datetime) -> bool:
+        rows = await self._db.fetchall(
+            "UPDATE users SET next_recap_at = ? WHERE id = ? AND next_recap_at = ? RETURNING id",
+            (to_db_time(next_at), user_id, to_db_time(was_due)),
+        )
+        return bool(rows)
 
     async def logged_between(self, *, user_id: int, start: datetime, end: datetime) -> bool:
         row = await self._db.fetchone(

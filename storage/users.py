@@ -9,6 +9,25 @@ import aiosqlite
 from storage.db import Database
 from storage.models import User, from_db_time, to_db_time
 
+PREFERENCES = frozenset(
+    {
+        "timezone",
+        "savour_seconds",
+        "ask_ladder",
+        "checkin_minute",
+        "window_start",
+        "window_end",
+        "checkin_days",
+        "checkins_on",
+        "paused_until",
+        "skip_if_logged",
+        "recap_day",
+        "recap_minute",
+        "recap_on",
+        "streaks_on",
+    }
+)
+
 
 def user_from_row(row: aiosqlite.Row) -> User:
     return User(
@@ -28,6 +47,11 @@ def user_from_row(row: aiosqlite.Row) -> User:
         active=bool(row["active"]),
         next_checkin_at=from_db_time(n) if (n := row["next_checkin_at"]) else None,
         last_checkin_date=date.fromisoformat(d) if (d := row["last_checkin_date"]) else None,
+        recap_day=row["recap_day"],
+        recap_minute=row["recap_minute"],
+        recap_on=bool(row["recap_on"]),
+        next_recap_at=from_db_time(r) if (r := row["next_recap_at"]) else None,
+        streaks_on=bool(row["streaks_on"]),
     )
 
 
@@ -64,10 +88,23 @@ class UserRepository:
             "UPDATE users SET glimmer_asked_at = ? WHERE id = ?", (to_db_time(now), user_id)
         )
 
+    async def set_preferences(self, *, user_id: int, **values: object) -> None:
+        """Change some of a person's settings (names checked against PREFERENCES)."""
+        unknown = set(values) - PREFERENCES
+        if unknown:
+            raise ValueError(f"not a preference: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        params = [
+            v.isoformat() if isinstance(v, date) else int(v) if isinstance(v, bool) else v
+            for v in values.values()
+        ]
+        await self._db.execute(f"UPDATE users SET {assignments} WHERE id = ?", [*params, user_id])
+
     async def mark_inactive(self, *, user_id: int) -> None:
         """The person blocked the bot: no more check-ins until they write again."""
         await self._db.execute(
-            "UPDATE users SET active = 0, next_checkin_at = NULL, remind_at = NULL WHERE id = ?",
+            "UPDATE users SET active = 0, next_checkin_at = NULL, remind_at = NULL,"
+            " next_recap_at = NULL WHERE id = ?",
             (user_id,),
         )
         self._known.discard(user_id)

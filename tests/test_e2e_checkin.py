@@ -144,3 +144,23 @@ async def test_someone_elses_check_in_buttons_are_refused(
     mine = await hal.reply()
     answer = await hal.callback_answer(await hal.press_data(mine.message_id, "cr:999"))
     assert answer.get("text") == texts.BUTTON_EXPIRED
+
+
+async def test_the_weekly_recap_arrives_by_itself_on_sunday_evening(
+    fake: FakeTelegram, clocked: BotRunner
+) -> None:
+    ivy = await meet(fake, 509)
+    await ivy.send("the first frost on the grass")
+    await ivy.reply()
+    user = await clocked.services.users.get(user_id=509)
+    assert user is not None
+    assert user.next_recap_at == datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    clock_of(clocked).set(datetime(2026, 11, 29, 18, 0, 10, tzinfo=UTC))
+    assert await tick(clocked) == 1  # the recap; Sunday's 20:00 check-in is not due yet
+    photo, words = await ivy.replies(2, timeout=20)
+    assert photo.photo is not None
+    assert "You noticed 1 glimmer on 1 day." in words.text
+    assert await tick(clocked) == 0
+    user = await clocked.services.users.get(user_id=509)
+    assert user is not None
+    assert user.next_recap_at == datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
