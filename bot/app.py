@@ -21,7 +21,7 @@ from bot.context import (
     services_of,
 )
 from bot.settings import Settings
-from handlers import checkin, errors, glimmer, quicklog, review, start
+from handlers import checkin, errors, glimmer, quicklog, review, settings, start
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -81,6 +81,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
     quicklog.register(app)
     checkin.register(app)
     review.register(app)
+    settings.register(app, timing.conversation_timeout)
     glimmer.register(app, timing.conversation_timeout)
     quicklog.register_catch_alls(app)
     start.register_catch_alls(app)

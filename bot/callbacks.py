@@ -37,6 +37,41 @@ HISTORY_PAGE = "hp"
 OPEN = "ho"
 STAR = "st"
 ANCHOR = "an"
+SETTINGS = "se"  # se:<user id>:<choice>; the user id is checked against whoever presses
+
+SETTING_TIMES = (420, 480, 540, 720, 1080, 1140, 1200, 1260, 1320)
+RECAP_TIMES = (540, 720, 1080, 1200)
+SETTING_CHOICES = frozenset(
+    {
+        "menu",
+        "time",
+        "ttime",
+        "surprise",
+        "zone",
+        "tzone",
+        "days",
+        "dall",
+        "dweek",
+        "pause",
+        "p1",
+        "p7",
+        "poff",
+        "pon",
+        "chk",
+        "skip",
+        "savour",
+        "ladder",
+        "recap",
+        "ron",
+        "roff",
+        "streak",
+        *(f"t{m:04d}" for m in SETTING_TIMES),
+        *(f"rt{m:04d}" for m in RECAP_TIMES),
+        *(f"d{d}" for d in range(7)),
+        *(f"rd{d}" for d in range(7)),
+        *(f"s{s}" for s in SAVOUR_CHOICES),
+    }
+)
 
 SKIP = "-"
 OTHER = "+"
@@ -60,6 +95,7 @@ _ARGUMENTS: dict[str, frozenset[str] | None] = {
     OPEN: None,
     STAR: None,
     ANCHOR: None,
+    SETTINGS: SETTING_CHOICES,
     SENSE: frozenset({*SENSES, SKIP}),
     BODY: frozenset({*BODY_CUES, SKIP, OTHER}),
     LADDER_BEFORE: frozenset({*LADDER, SKIP}),

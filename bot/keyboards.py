@@ -26,6 +26,19 @@ def start_logging(first: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(label, cb.LOG)]])
 
 
+def first_steps(user_id: int) -> InlineKeyboardMarkup:
+    """The welcome's last message: log a first glimmer, or set the check-in time and zone."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.BUTTON_LOG_FIRST, cb.LOG)],
+            [
+                _button(texts.BUTTON_TIME, cb.make(cb.SETTINGS, user_id, "time")),
+                _button(texts.BUTTON_ZONE, cb.make(cb.SETTINGS, user_id, "zone")),
+            ],
+        ]
+    )
+
+
 def quick_saved(glimmers: Sequence[Glimmer]) -> InlineKeyboardMarkup:
     first = glimmers[0].id
     if len(glimmers) == 1:

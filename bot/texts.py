@@ -34,6 +34,7 @@ HELP = (
     "/recap: your week, with a picture\n"
     "/history: everything you've kept\n"
     "/anchor: one of your own glimmers, for a hard moment\n"
+    "/settings: check-in time, time zone and more\n"
     "/about: the ideas behind glimmers\n"
     "/help: this message\n\n"
     "This bot is not a crisis service and can't respond to emergencies.\n"
@@ -194,6 +195,81 @@ ANCHOR_EMPTY = (
 BUTTON_ANOTHER = "Show another"
 BUTTON_OPEN_TITLE = "From your glimmers"
 
+# --- Settings ------------------------------------------------------------------------------
+
+SETTINGS_TITLE = "<b>Your settings</b>"
+SETTINGS_SUMMARY = (
+    "Daily check-in: {checkin}\n"
+    "Time zone: {zone}\n"
+    "Skip the check-in on days you've already logged: {skip}\n"
+    "Savouring pause: {savour} seconds\n"
+    "Ladder questions: {ladder}\n"
+    "Weekly recap: {recap}\n"
+    "Streaks in the recap: {streaks}\n\n"
+    "Tap what you'd like to change."
+)
+SETTINGS_CHECKIN_AT = "{time} on {days}"
+SETTINGS_CHECKIN_WINDOW = "a surprise moment between {start} and {end}, on {days}"
+SETTINGS_CHECKIN_OFF = "off"
+SETTINGS_CHECKIN_PAUSED = "{plan} (paused until {date})"
+SETTINGS_RECAP_AT = "{day} at {time}"
+SETTINGS_ON = "on"
+SETTINGS_OFF = "off"
+EVERY_DAY = "every day"
+WEEKDAYS = "weekdays"
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_NAMES_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ASK_CHECKIN_TIME = (
+    "When would you like your daily check-in? Tap a time, or type one (like 20:30 or 8.30 pm)."
+)
+ASK_TYPED_TIME = "Type the time you'd like, for example 20:30, 8pm or 8.30 pm."
+BAD_TIME = "I couldn't read that as a time. Something like 20:30, 8pm or 8.30 pm works."
+ASK_ZONE = (
+    "Which time zone are you in? Type a city or a zone name (like London, New York or "
+    "Europe/Berlin), or share your location and I'll work it out."
+)
+BAD_ZONE = "I couldn't find that place. Try a nearby big city, or a name like Europe/London."
+ZONE_SET = "Time zone set to {zone}. Your local time there is {time}."
+ZONE_FROM_LOCATION = (
+    "Time zone set to {zone}, from your location. It doesn't follow summer time; typing "
+    "your city instead gives a zone that does."
+)
+ASK_DAYS = "Which days would you like a check-in? Tap to turn days on or off."
+ASK_PAUSE_CHECKINS = "Take a break from check-ins? Nothing is lost, and you can still log any time."
+ASK_SAVOUR = "How long would you like the savouring pause to be?"
+ASK_RECAP = "When would you like your weekly recap?"
+SETTINGS_SAVED = "Saved."
+START_CHECKIN_OFFER = (
+    "One more thing: I can send a gentle check-in each evening at {time} ({zone} time). "
+    "You can change the time, your time zone, or turn it off in /settings."
+)
+BUTTON_TIME = "🕗 Check-in time"
+BUTTON_ZONE = "🌍 Time zone"
+BUTTON_DAYS = "📅 Days"
+BUTTON_PAUSE_MENU = "⏸ Pause"
+BUTTON_CHECKINS_ON = "Check-ins: on"
+BUTTON_CHECKINS_OFF = "Check-ins: off"
+BUTTON_SKIP_ON = "Skip if logged: on"
+BUTTON_SKIP_OFF = "Skip if logged: off"
+BUTTON_SAVOUR_MENU = "⏱ Savouring length"
+BUTTON_LADDER_ON = "Ladder questions: on"
+BUTTON_LADDER_OFF = "Ladder questions: off"
+BUTTON_RECAP_MENU = "📬 Weekly recap"
+BUTTON_STREAKS_ON = "Streaks: on"
+BUTTON_STREAKS_OFF = "Streaks: off"
+BUTTON_TYPE_TIME = "Type a time…"
+BUTTON_SURPRISE = "Surprise me (10:00–19:00)"
+BUTTON_TYPE_ZONE = "Type a city…"
+BUTTON_EVERY_DAY = "Every day"
+BUTTON_WEEKDAYS = "Weekdays"
+BUTTON_PAUSE_DAY = "For a day"
+BUTTON_PAUSE_WEEK = "For a week"
+BUTTON_PAUSE_OFF = "Until I resume"
+BUTTON_RESUME = "Resume now"
+BUTTON_RECAP_OFF = "No weekly recap"
+BUTTON_RECAP_ON = "Send the weekly recap"
+BUTTON_BACK = "◀ Back"
+
 # --- Buttons --------------------------------------------------------------------------------
 
 BUTTON_LOG_FIRST = "Log your first glimmer"
@@ -253,6 +329,7 @@ COMMAND_MENU = (
     ("help", "How this works, and where to find support"),
     ("about", "The ideas behind glimmers"),
     ("recap", "Your week of glimmers, with a picture"),
+    ("settings", "Check-in time, time zone and more"),
     ("history", "Everything you've kept"),
     ("anchor", "One of your own glimmers, for a hard moment"),
     ("cancel", "Leave what we're doing"),

@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot import keyboards, render, texts
+from bot.checkins import minute_to_time
 from bot.context import Ctx
 from handlers.checkin import reschedule
 from handlers.common import ids, refuse_button
@@ -45,8 +46,16 @@ async def start(update: Update, context: Ctx) -> None:
     if is_new:
         await send(chat_id=chat_id, text=texts.WELCOME)
         await send(chat_id=chat_id, text=texts.WELCOME_HOW)
+        user = await svc.users.get(user_id=user_id)
+        assert user is not None
+        offer = texts.START_CHECKIN_OFFER.format(
+            time=minute_to_time(user.checkin_minute).strftime("%H:%M"),
+            zone=user.timezone or svc.settings.default_timezone,
+        )
         await send(
-            chat_id=chat_id, text=texts.WELCOME_FIRST, reply_markup=keyboards.start_logging(True)
+            chat_id=chat_id,
+            text=f"{offer}\n\n{texts.WELCOME_FIRST}",
+            reply_markup=keyboards.first_steps(user_id),
         )
     else:
         await send(

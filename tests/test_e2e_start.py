@@ -17,7 +17,12 @@ async def test_start_welcomes_in_three_messages_ending_with_a_button(
     await ada.send("/start")
     welcome = await ada.replies(3)
     assert "glimmers" in welcome[0].text
-    assert welcome[-1].button_texts() == [texts.BUTTON_LOG_FIRST]
+    assert welcome[-1].button_texts() == [
+        texts.BUTTON_LOG_FIRST,
+        texts.BUTTON_TIME,
+        texts.BUTTON_ZONE,
+    ]
+    assert "20:00 (Europe/London time)" in welcome[-1].text
     await ada.no_reply()
     await ada.press(welcome[-1], texts.BUTTON_LOG_FIRST)
     assert (await ada.reply()).text == texts.ASK_TEXT
