@@ -98,6 +98,7 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     except TelegramError as exc:
         log.warning("could not register the command menu: %s", exc)
     await glimmer.restore_timers(app)
+    await checkin.schedule_missing(app)
     checkin.start_ticking(app)
 
 

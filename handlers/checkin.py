@@ -173,6 +173,15 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(remind_later, pattern=cb.pattern(cb.REMIND)))
 
 
+async def schedule_missing(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """At start-up: give everyone who should have a next check-in or recap one."""
+    svc = services_of(app)
+    missing = await svc.schedule.unscheduled()
+    for user_id in missing:
+        await reschedule(svc, user_id)
+    return len(missing)
+
+
 def start_ticking(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     job_queue = app.job_queue
     assert job_queue is not None

@@ -117,3 +117,12 @@ class ScheduleRepository:
             (to_db_time(now),),
         )
         return [row["id"] for row in rows]
+
+    async def unscheduled(self) -> list[int]:
+        """Active people with check-ins or recaps on but no next moment stored (for example
+        everyone who arrived before check-ins existed)."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM users WHERE active = 1 AND ((checkins_on = 1 AND"
+            " next_checkin_at IS NULL) OR (recap_on = 1 AND next_recap_at IS NULL))"
+        )
+        return [row["id"] for row in rows]

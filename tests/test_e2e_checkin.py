@@ -164,3 +164,18 @@ async def test_the_weekly_recap_arrives_by_itself_on_sunday_evening(
     user = await clocked.services.users.get(user_id=509)
     assert user is not None
     assert user.next_recap_at == datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
+
+
+async def test_people_without_a_next_check_in_are_scheduled_at_start_up(
+    fake: FakeTelegram, clocked: BotRunner
+) -> None:
+    await meet(fake, 510)
+    # As for everyone who arrived before check-ins existed:
+    await clocked.services.db.execute(
+        "UPDATE users SET next_checkin_at = NULL, next_recap_at = NULL WHERE id = 510"
+    )
+    await clocked.restart()
+    user = await clocked.services.users.get(user_id=510)
+    assert user is not None
+    assert user.next_checkin_at == datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+    assert user.next_recap_at == datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
