@@ -103,4 +103,6 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def on_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    await services_of(app).db.close()
+    svc = services_of(app)
+    svc.close()
+    await svc.db.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import random
 from collections.abc import Awaitable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -40,6 +42,26 @@ class Services:
     glimmers: GlimmerRepository = field(init=False)
     checkins: CheckinRepository = field(init=False)
     schedule: ScheduleRepository = field(init=False)
+
+    _chart_pool: ProcessPoolExecutor | None = field(init=False, default=None)
+
+    def chart_pool(self) -> ProcessPoolExecutor:
+        """A separate process for drawing charts, started on first use.
+
+        A thread is not enough: matplotlib holds the interpreter lock, and ten charts drawn
+        in threads slowed everyone else's replies ten-fold at p99 (bench/recap.py).
+        "spawn" because forking a process that runs threads is unsafe.
+        """
+        if self._chart_pool is None:
+            self._chart_pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._chart_pool
+
+    def close(self) -> None:
+        if self._chart_pool is not None:
+            self._chart_pool.shutdown(wait=True, cancel_futures=True)
+            self._chart_pool = None
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)

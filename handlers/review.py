@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,8 +39,10 @@ async def send_recap(bot: Bot, svc: Services, user_id: int, chat_id: int, weeks_
     glimmers = await svc.glimmers.between(user_id=user_id, start=since, end=until)
     recap = build_recap(glimmers, zone, start)
     facts = chart_caption_facts(recap)
-    # Drawing is CPU work: a worker thread keeps everyone else's replies flowing meanwhile.
-    png = await asyncio.to_thread(recap_chart, recap, sense_labels=texts.SENSE_LABELS)
+    # Drawing is CPU work: another process keeps everyone else's replies flowing meanwhile.
+    png = await asyncio.get_running_loop().run_in_executor(
+        svc.chart_pool(), partial(recap_chart, recap, sense_labels=dict(texts.SENSE_LABELS))
+    )
     caption = render.recap_caption(
         recap,
         facts.get("busiest_day"),  # type: ignore[arg-type]
