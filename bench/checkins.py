@@ -290,6 +290,9 @@ async def bot_memory(
         await asyncio.sleep(3)  # let start-up settle
         started = proc_status(process.pid)
         result["started_rss_mb"] = started["VmRSS"]
+        # Started before its first tick (main() times the start for that), or it is not a
+        # start-up figure.
+        result["sends_before_started_reading"] = float(sends.update())
         if due_ids:
             cpu_before = proc_cpu(process.pid)
             # The tick fires within a minute of start-up, then sends at the paced rate.
@@ -433,6 +436,11 @@ def main() -> None:
 
         empty = asyncio.run(bot_memory(workdir / "empty.sqlite3", [], workdir, log_path))
         print(f"empty bot: {empty['started_rss_mb']:.1f} MB; now the loaded bot", flush=True)
+        # Its tick fires a second past the minute: start it early in a minute, so its
+        # start-up reading comes before the tick.
+        second = datetime.now(UTC).second
+        if not 1 <= second <= 40:
+            time.sleep((61 - second) % 60 + 1)
         loaded = asyncio.run(
             bot_memory(fresh_copy(template, workdir, "loaded"), due_ids, workdir, log_path)
         )
@@ -440,6 +448,7 @@ def main() -> None:
         results["memory"] = {
             "empty_rss_mb": empty["started_rss_mb"],
             "loaded_started_rss_mb": loaded["started_rss_mb"],
+            "sends_before_started_reading": loaded["sends_before_started_reading"],
             "after_tick_rss_mb": loaded["after_rss_mb"],
             "after_tick_peak_rss_mb": loaded["after_peak_rss_mb"],
             "growth_mb": growth,

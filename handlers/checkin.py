@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 SEND_ATTEMPTS = 4
+SEND_WORKERS = 64
 
 
 async def reschedule(svc: Services, user_id: int) -> None:
@@ -59,8 +62,10 @@ async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> in
     claimed = await svc.schedule.claim([d.move for d in decisions])
     checkins = [d.move.user_id for d in decisions if d.send and d.move.user_id in claimed]
     reminders = await svc.schedule.claim_reminders(now=now)
-    sends = [_send(application, svc, user_id, reminder=False) for user_id in checkins]
-    sends += [_send(application, svc, user_id, reminder=True) for user_id in reminders]
+    sends: list[Callable[[], Awaitable[bool]]] = [
+        partial(_send, application, svc, user_id, reminder=False) for user_id in checkins
+    ]
+    sends += [partial(_send, application, svc, user_id, reminder=True) for user_id in reminders]
     recaps = []
     for user in await svc.schedule.due_recaps(now=now):
         assert user.next_recap_at is not None
@@ -74,8 +79,8 @@ async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> in
             and not late
         ):
             recaps.append(user.id)
-    sends += [_send_recap(application, svc, user_id) for user_id in recaps]
-    results = await asyncio.gather(*sends)
+    sends += [partial(_send_recap, application, svc, user_id) for user_id in recaps]
+    results = await _run_all(sends)
     if decisions or reminders:
         log.info(
             "check-in tick: %d due, %d sent, %d reminders",
@@ -84,6 +89,20 @@ async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> in
             len(reminders),
         )
     return sum(results)
+
+
+async def _run_all(jobs: Sequence[Callable[[], Awaitable[bool]]]) -> list[bool]:
+    """Run the sends with a fixed number of workers, not one task each: 10,000 tasks at once
+    cost over 100 MB, while the rate limiter lets only 30 a second through anyway."""
+    results = [False] * len(jobs)
+    queue = iter(enumerate(jobs))
+
+    async def worker() -> None:
+        for index, job in queue:
+            results[index] = await job()
+
+    await asyncio.gather(*(worker() for _ in range(min(SEND_WORKERS, len(jobs)))))
+    return results
 
 
 async def _send(
