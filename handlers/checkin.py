@@ -99,7 +99,11 @@ async def _run_all(jobs: Sequence[Callable[[], Awaitable[bool]]]) -> list[bool]:
 
     async def worker() -> None:
         for index, job in queue:
-            results[index] = await job()
+            try:
+                results[index] = await job()
+            except Exception:
+                # One person's unexpected failure must never stop everyone else's check-in.
+                log.exception("check-in send %d failed unexpectedly", index)
 
     await asyncio.gather(*(worker() for _ in range(min(SEND_WORKERS, len(jobs)))))
     return results
