@@ -131,11 +131,26 @@ def build_database(path: Path, users: int, due: int, due_at: datetime) -> list[i
                 stamps[moment],
             )
         )
+    columns = [
+        "id",
+        "first_seen_at",
+        "timezone",
+        "checkin_minute",
+        "window_start",
+        "window_end",
+        "next_checkin_at",
+    ]
     with closing(sqlite3.connect(path)) as conn:
+        if "next_recap_at" in {row[1] for row in conn.execute("PRAGMA table_info(users)")}:
+            # Everyone's weekly recap is already scheduled, days away, as in a database the
+            # bot has run on: start-up then finds nobody to schedule, and no recap is due.
+            columns.append("next_recap_at")
+            recap = to_db_time(due_at + timedelta(days=3))
+            rows = [(*row, recap) for row in rows]
         with conn:
             conn.executemany(
-                "INSERT INTO users (id, first_seen_at, timezone, checkin_minute, window_start,"
-                " window_end, next_checkin_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO users ({', '.join(columns)})"
+                f" VALUES ({', '.join('?' * len(columns))})",
                 rows,
             )
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

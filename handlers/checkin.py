@@ -21,7 +21,7 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.checkins import decide, first_checkin, next_recap
 from bot.context import Ctx, Services, services_of
-from handlers.common import edit_quietly, refuse_button
+from handlers.common import edit_quietly, pressed
 
 log = logging.getLogger(__name__)
 
@@ -164,25 +164,19 @@ async def tick(context: Ctx) -> None:
 
 
 async def not_today(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    if query is None or update.effective_user is None:
+    found = await pressed(update, own_id=True)
+    if found is None:
         return
-    action = cb.parse(query.data)
-    if action is None or action.glimmer_id != update.effective_user.id:
-        await refuse_button(query, update.effective_user.id, query.data)
-        return
+    query, _ = found
     await query.answer()
     await edit_quietly(query, texts.CHECKIN_NOT_TODAY)
 
 
 async def remind_later(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    if query is None or update.effective_user is None:
+    found = await pressed(update, own_id=True)
+    if found is None:
         return
-    action = cb.parse(query.data)
-    if action is None or action.glimmer_id != update.effective_user.id:
-        await refuse_button(query, update.effective_user.id, query.data)
-        return
+    query, action = found
     svc = context.svc
     await svc.schedule.set_reminder(
         user_id=action.glimmer_id, at=svc.clock.now() + timedelta(hours=1)

@@ -9,6 +9,8 @@ from telegram.error import BadRequest
 
 from bot import callbacks as cb
 from bot import texts
+from storage.glimmers import GlimmerRepository
+from storage.models import Glimmer
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +59,37 @@ def ids(update: Update) -> tuple[int, int]:
     if user is None or chat is None:
         raise ValueError("update without a user and a chat")
     return user.id, chat.id
+
+
+async def pressed(
+    update: Update, *, own_id: bool = False
+) -> tuple[CallbackQuery, cb.Action] | None:
+    """The pressed button's query and action, or None after refusing it kindly.
+
+    With own_id, the number in the button must be the presser's own user id (check-in and
+    settings buttons); glimmer buttons are checked against the database by own_glimmer().
+    """
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return None
+    action = cb.parse(query.data)
+    if action is None or (own_id and action.glimmer_id != user.id):
+        await refuse_button(query, user.id, query.data)
+        return None
+    return query, action
+
+
+async def own_glimmer(
+    update: Update, glimmers: GlimmerRepository
+) -> tuple[CallbackQuery, cb.Action, Glimmer] | None:
+    """Like pressed(), for a button naming a glimmer that must belong to the presser."""
+    found = await pressed(update)
+    if found is None:
+        return None
+    query, action = found
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    glimmer = await glimmers.get(user_id=user_id, glimmer_id=action.glimmer_id)
+    if glimmer is None:
+        await refuse_button(query, user_id, query.data)
+        return None
+    return query, action, glimmer

@@ -35,7 +35,7 @@ from bot import callbacks as cb
 from bot import keyboards, render, texts
 from bot.context import Ctx, Services, services_of
 from bot.glimmers import SAVOUR_CHOICES
-from handlers.common import edit_quietly, ids, message_text, refuse_button
+from handlers.common import edit_quietly, ids, message_text, own_glimmer
 from handlers.quicklog import keep_text
 from storage.models import Glimmer
 
@@ -178,18 +178,11 @@ async def moved_on(update: Update, context: Ctx) -> int:
 
 async def on_button(update: Update, context: Ctx) -> int | None:
     """Every step's buttons. Returns the next state, or None to stay where we are."""
-    query = update.callback_query
-    assert query is not None
-    user_id, chat_id = ids(update)
-    action = cb.parse(query.data)
-    glimmer = (
-        await context.svc.glimmers.get(user_id=user_id, glimmer_id=action.glimmer_id)
-        if action
-        else None
-    )
-    if action is None or glimmer is None:
-        await refuse_button(query, user_id, query.data)
+    found = await own_glimmer(update, context.svc.glimmers)
+    if found is None:
         return None
+    query, action, glimmer = found
+    user_id, chat_id = ids(update)
     step = _STEPS[action.name]
     return await step(context, query, glimmer, action.arg, user_id, chat_id)
 

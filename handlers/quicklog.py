@@ -12,7 +12,7 @@ from bot import callbacks as cb
 from bot import keyboards, render, texts
 from bot.context import Ctx
 from bot.glimmers import split_glimmers
-from handlers.common import ids, message_text, refuse_button, text_after_command
+from handlers.common import ids, message_text, pressed, refuse_button, text_after_command
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +123,11 @@ async def photo_without_words(update: Update, context: Ctx) -> None:
 
 
 async def undo(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    if query is None:
+    found = await pressed(update)
+    if found is None:
         return
+    query, action = found
     user_id, _ = ids(update)
-    action = cb.parse(query.data)
-    if action is None:
-        await refuse_button(query, user_id, query.data)
-        return
     removed = await context.svc.glimmers.delete_with_siblings(
         user_id=user_id, glimmer_id=action.glimmer_id
     )
@@ -146,17 +143,13 @@ async def undo(update: Update, context: Ctx) -> None:
 
 async def pick(update: Update, context: Ctx) -> None:
     """For a message that saved several glimmers: choose which one to savour or detail."""
-    query = update.callback_query
-    if query is None:
+    found = await pressed(update)
+    if found is None:
         return
+    query, action = found
     user_id, _ = ids(update)
-    action = cb.parse(query.data)
-    siblings = (
-        await context.svc.glimmers.siblings(user_id=user_id, glimmer_id=action.glimmer_id)
-        if action
-        else []
-    )
-    if action is None or not siblings:
+    siblings = await context.svc.glimmers.siblings(user_id=user_id, glimmer_id=action.glimmer_id)
+    if not siblings:
         await refuse_button(query, user_id, query.data)
         return
     await query.answer()

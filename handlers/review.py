@@ -17,7 +17,7 @@ from bot import keyboards, render, texts
 from bot.charts import chart_caption_facts, recap_chart
 from bot.context import Ctx, Services
 from bot.recap import build_recap, week_window
-from handlers.common import ids, refuse_button
+from handlers.common import ids, own_glimmer, pressed, refuse_button
 
 PAGE_SIZE = 10
 
@@ -64,11 +64,12 @@ async def recap_command(update: Update, context: Ctx) -> None:
 
 
 async def recap_week(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
+    found = await pressed(update)
     user_id, chat_id = ids(update)
-    action = cb.parse(query.data)
-    if action is None or action.glimmer_id > 520:  # ten years back is far enough
+    if found is None:
+        return
+    query, action = found
+    if action.glimmer_id > 520:  # ten years back is far enough
         await refuse_button(query, user_id, query.data)
         return
     await query.answer()
@@ -95,31 +96,22 @@ async def history_command(update: Update, context: Ctx) -> None:
 
 
 async def history_page(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
-    user_id, _ = ids(update)
-    action = cb.parse(query.data)
-    if action is None:
-        await refuse_button(query, user_id, query.data)
+    found = await pressed(update)
+    if found is None:
         return
+    query, action = found
+    user_id, _ = ids(update)
     await query.answer()
     text, markup = await _history(context, user_id, action.glimmer_id)
     await query.edit_message_text(text, reply_markup=markup)
 
 
 async def open_glimmer(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
-    user_id, chat_id = ids(update)
-    action = cb.parse(query.data)
-    glimmer = (
-        await context.svc.glimmers.get(user_id=user_id, glimmer_id=action.glimmer_id)
-        if action
-        else None
-    )
-    if glimmer is None:
-        await refuse_button(query, user_id, query.data)
+    found = await own_glimmer(update, context.svc.glimmers)
+    if found is None:
         return
+    query, _, glimmer = found
+    _, chat_id = ids(update)
     await query.answer()
     await context.bot.send_message(
         chat_id=chat_id,
@@ -129,17 +121,12 @@ async def open_glimmer(update: Update, context: Ctx) -> None:
 
 
 async def toggle_star(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
-    user_id, _ = ids(update)
-    action = cb.parse(query.data)
     svc = context.svc
-    glimmer = (
-        await svc.glimmers.get(user_id=user_id, glimmer_id=action.glimmer_id) if action else None
-    )
-    if glimmer is None:
-        await refuse_button(query, user_id, query.data)
+    found = await own_glimmer(update, svc.glimmers)
+    if found is None:
         return
+    query, _, glimmer = found
+    user_id, _ = ids(update)
     starred = not glimmer.starred
     await svc.glimmers.update(
         user_id=user_id, glimmer_id=glimmer.id, now=svc.clock.now(), starred=int(starred)
@@ -177,13 +164,11 @@ async def anchor_command(update: Update, context: Ctx) -> None:
 
 
 async def anchor_again(update: Update, context: Ctx) -> None:
-    query = update.callback_query
-    assert query is not None
-    user_id, chat_id = ids(update)
-    action = cb.parse(query.data)
-    if action is None:
-        await refuse_button(query, user_id, query.data)
+    found = await pressed(update)
+    if found is None:
         return
+    query, action = found
+    user_id, chat_id = ids(update)
     await query.answer()
     await send_anchor(context, user_id, chat_id, action.glimmer_id)
 

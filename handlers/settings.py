@@ -31,7 +31,7 @@ from bot.context import Ctx, Services
 from bot.glimmers import SAVOUR_CHOICES
 from bot.schedule import find_zone, parse_time, zone_for_location
 from handlers.checkin import reschedule
-from handlers.common import ids, refuse_button
+from handlers.common import ids, pressed
 from storage.models import User
 
 END = ConversationHandler.END
@@ -264,13 +264,11 @@ async def settings_command(update: Update, context: Ctx) -> int:
 
 
 async def on_choice(update: Update, context: Ctx) -> int | None:
-    query = update.callback_query
-    assert query is not None
-    user_id, _ = ids(update)
-    action = cb.parse(query.data)
-    if action is None or action.glimmer_id != user_id:
-        await refuse_button(query, user_id, query.data)
+    found = await pressed(update, own_id=True)
+    if found is None:
         return None
+    query, action = found
+    user_id, _ = ids(update)
     svc = context.svc
     user = await _user(svc, user_id)
     choice = action.arg or "menu"
