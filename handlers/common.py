@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import callbacks as cb
@@ -44,10 +44,13 @@ async def refuse_button(query: CallbackQuery, user_id: int, data: str | None) ->
     await query.answer(texts.BUTTON_EXPIRED, show_alert=False)
 
 
-async def edit_quietly(query: CallbackQuery, text: str) -> None:
-    """Replace a button message's text and drop its keyboard; a repeat press is harmless."""
+async def edit_quietly(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace a button message's text (and keyboard, dropped unless given); a repeat press
+    that changes nothing is harmless."""
     try:
-        await query.edit_message_text(text, reply_markup=None)
+        await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise

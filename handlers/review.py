@@ -18,18 +18,22 @@ from bot.charts import chart_caption_facts, recap_chart
 from bot.context import Ctx, Services
 from bot.recap import build_recap, week_window
 from handlers.common import ids, own_glimmer, pressed, refuse_button
+from storage.models import User
 
 PAGE_SIZE = 10
 
 
-async def _zone(svc: Services, user_id: int) -> ZoneInfo:
-    user = await svc.users.get(user_id=user_id)
+def _zone_of(svc: Services, user: User | None) -> ZoneInfo:
     return ZoneInfo((user.timezone if user else None) or svc.settings.default_timezone)
+
+
+async def _zone(svc: Services, user_id: int) -> ZoneInfo:
+    return _zone_of(svc, await svc.users.get(user_id=user_id))
 
 
 async def send_recap(bot: Bot, svc: Services, user_id: int, chat_id: int, weeks_back: int) -> None:
     user = await svc.users.get(user_id=user_id)
-    zone = ZoneInfo((user.timezone if user else None) or svc.settings.default_timezone)
+    zone = _zone_of(svc, user)
     user_streaks = user.streaks_on if user else True
     today = svc.clock.now().astimezone(zone).date()
     start, end = week_window(today, weeks_back)

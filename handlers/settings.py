@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -31,7 +30,7 @@ from bot.context import Ctx, Services
 from bot.glimmers import SAVOUR_CHOICES
 from bot.schedule import find_zone, parse_time, zone_for_location
 from handlers.checkin import reschedule
-from handlers.common import ids, pressed
+from handlers.common import edit_quietly, ids, pressed
 from storage.models import User
 
 END = ConversationHandler.END
@@ -138,7 +137,7 @@ def menu(user: User) -> InlineKeyboardMarkup:
     )
 
 
-def _submenu(user: User, choice: str) -> tuple[str, InlineKeyboardMarkup]:
+def _submenu(user: User, choice: str, default_zone: str) -> tuple[str, InlineKeyboardMarkup]:
     u = user.id
     back = [_b(u, texts.BUTTON_BACK, "menu")]
     if choice == "time":
@@ -178,7 +177,7 @@ def _submenu(user: User, choice: str) -> tuple[str, InlineKeyboardMarkup]:
             else _b(u, texts.BUTTON_RECAP_ON, "ron")
         )
         return texts.ASK_RECAP, InlineKeyboardMarkup([days[:4], days[4:], times, [onoff], back])
-    return summary(user, ""), menu(user)
+    return summary(user, default_zone), menu(user)
 
 
 def _change(user: User, choice: str, today_local: datetime) -> dict[str, object] | None:
@@ -229,37 +228,14 @@ async def _user(svc: Services, user_id: int) -> User:
     return user
 
 
-async def _show(
-    message: Message | None,
-    query_edit: bool,
-    svc: Services,
-    user: User,
-    text: str,
-    markup: InlineKeyboardMarkup,
-) -> None:
-    assert message is not None
-    if query_edit:
-        try:
-            await message.edit_text(text, reply_markup=markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
-    else:
-        await message.reply_html(text, reply_markup=markup)
-
-
 async def settings_command(update: Update, context: Ctx) -> int:
     user_id, _ = ids(update)
     svc = context.svc
     user = await _user(svc, user_id)
-    await _show(
-        update.effective_message,
-        False,
-        svc,
-        user,
-        summary(user, svc.settings.default_timezone),
-        menu(user),
-    )
+    if update.effective_message:
+        await update.effective_message.reply_html(
+            summary(user, svc.settings.default_timezone), reply_markup=menu(user)
+        )
     return END
 
 
@@ -288,17 +264,14 @@ async def on_choice(update: Update, context: Ctx) -> int | None:
         user = await _user(svc, user_id)
         await query.answer(texts.SETTINGS_SAVED)
         if choice.startswith("d") and choice[1:].isdigit():
-            text, markup = _submenu(user, "days")  # stay on the days so several can change
+            # Stay on the days, so several can be changed in a row.
+            text, markup = _submenu(user, "days", svc.settings.default_timezone)
         else:
             text, markup = summary(user, svc.settings.default_timezone), menu(user)
     else:
         await query.answer()
-        text, markup = _submenu(user, choice)
-        if choice == "menu":
-            text = summary(user, svc.settings.default_timezone)
-    await _show(
-        query.message if isinstance(query.message, Message) else None, True, svc, user, text, markup
-    )
+        text, markup = _submenu(user, choice, svc.settings.default_timezone)
+    await edit_quietly(query, text, markup)
     return END
 
 
