@@ -12,7 +12,9 @@ same minute and the rest due the day after, then measures three things:
 3. Paced sending: the real Application (tests.conftest.BotRunner) in this process, its clock
    fixed at the due moment, runs one tick (handlers.checkin.run_tick) and we time how long
    until every check-in is out. Telegram's limit of 30 messages a second sets the floor
-   (10,000 take at least 333 s). Target: at most 5% slower than that floor.
+   (10,000 take at least 333 s). Target: at most 5% slower than that floor. Meanwhile
+   someone else logs a glimmer every 5 s; their reply times show the round does not hold
+   them up (replies go ahead of the round in bot/ratelimit.py).
 
 The bot runs with its default settings: setting variables in the environment and any .env
 file are ignored. Only loopback traffic. Prints a table, then one JSON line of results.
@@ -33,6 +35,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
 import random
@@ -59,7 +62,7 @@ from storage.db import Database  # noqa: E402
 from storage.models import to_db_time  # noqa: E402
 from storage.schedule import ScheduleRepository  # noqa: E402
 from tests.conftest import BotRunner  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
 
 CPU_TARGET_S = 1.0
 RSS_TARGET_MB = 60.0
@@ -76,6 +79,10 @@ ZONES = (
     "Australia/Sydney",
     "America/Sao_Paulo",
 )
+# Someone outside the round writes every few seconds while it is sent: their replies share
+# the rate limit (the floor below leaves them out, so the ratio is a little pessimistic).
+WRITER_ID = 9_000_000_001
+WRITER_EVERY_S = 5.0
 WINDOW_EVERY = 10  # every tenth person asked for "surprise me" (a half-hour window each side)
 
 DEFAULT_ZONE = str(Settings.model_fields["default_timezone"].default)
@@ -371,17 +378,21 @@ async def paced_dispatch(db_path: Path, due_at: datetime, due_ids: list[int]) ->
             job.schedule_removal()
         rate = runner.services.settings.telegram_max_messages_per_second
         sends = CallCounter(fake, "sendMessage")
+        latencies: list[float] = []
+        meanwhile = asyncio.create_task(write_meanwhile(fake.user(WRITER_ID), latencies))
         cpu = time.process_time()
         started = time.perf_counter()
         sent = await run_tick(app)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        meanwhile.cancel()
     finally:
         await runner.stop()
         await fake.stop()
     if fake.rejections:
         raise SystemExit(f"the fake refused {len(fake.rejections)} calls: {fake.rejections[:3]}")
-    if sent != len(due_ids) or sends.update() != len(due_ids):
+    writer_replies = len(latencies)
+    if sent != len(due_ids) or sends.update() != len(due_ids) + writer_replies:
         raise SystemExit(f"expected {len(due_ids)} check-ins; run_tick sent {sent}")
     floor = len(due_ids) / rate if rate else 0.0
     return {
@@ -391,7 +402,20 @@ async def paced_dispatch(db_path: Path, due_at: datetime, due_ids: list[int]) ->
         "theoretical_min_s": floor,
         "ratio": seconds / floor if floor else float("nan"),
         "cpu_s": cpu,
+        "writer_replies": float(writer_replies),
+        "writer_reply_p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "writer_reply_max_ms": max(latencies) * 1000 if latencies else float("nan"),
     }
+
+
+async def write_meanwhile(writer: FakeUser, latencies: list[float]) -> None:
+    """Someone logs a glimmer every few seconds while the round goes out; time each reply."""
+    for n in itertools.count(1):
+        await asyncio.sleep(WRITER_EVERY_S)
+        asked = time.perf_counter()
+        await writer.send(f"glimmer {n}: the kettle clicking off")
+        await writer.reply(timeout=600)
+        latencies.append(time.perf_counter() - asked)
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,6 +538,12 @@ def main() -> None:
         ("  theoretical minimum", f"{dispatch['theoretical_min_s']:.1f} s", "", ""),
         ("  ratio", f"{dispatch['ratio']:.4f}", f"<= {RATIO_TARGET}", ok(met["dispatch_ratio"])),
         ("  CPU while sending", f"{dispatch['cpu_s']:.1f} s", "", ""),
+        (
+            f"  reply to a writer, p50/max ({dispatch['writer_replies']:.0f})",
+            f"{dispatch['writer_reply_p50_ms']:.0f}/{dispatch['writer_reply_max_ms']:.0f} ms",
+            "",
+            "",
+        ),
     ]
     print(f"\ndaily check-ins: {users} people, {due} due in one minute")
     print(f"{'measure':<28}{'value':>18}{'target':>12}{'met':>5}")

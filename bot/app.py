@@ -8,7 +8,7 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import texts
 from bot.clock import Clock, SystemClock
@@ -20,6 +20,7 @@ from bot.context import (
     Timing,
     services_of,
 )
+from bot.ratelimit import PriorityRateLimiter
 from bot.settings import Settings
 from handlers import checkin, errors, glimmer, quicklog, review, settings, start
 from storage.db import Database
@@ -56,9 +57,8 @@ def build_application(
         .persistence(SqlitePersistence(db, clock))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.telegram_max_messages_per_second,
-                max_retries=3,
+            PriorityRateLimiter(
+                max_per_second=settings.telegram_max_messages_per_second, max_retries=3
             )
         )
         .connection_pool_size(CONNECTION_POOL_SIZE)

@@ -21,6 +21,7 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.checkins import decide, first_checkin, next_recap
 from bot.context import Ctx, Services, services_of
+from bot.ratelimit import Lane
 from handlers.common import edit_quietly, pressed
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ async def _send(
     for attempt in range(SEND_ATTEMPTS):
         try:
             message = await application.bot.send_message(
-                chat_id=user_id, text=text, reply_markup=markup
+                chat_id=user_id, text=text, reply_markup=markup, rate_limit_args=Lane.BULK
             )
         except (Forbidden, BadRequest) as exc:
             # Blocked, or the chat is gone: stop until they write to the bot again.
@@ -148,7 +149,7 @@ async def _send_recap(
     from handlers.review import send_recap  # the recap lives with /recap
 
     try:
-        await send_recap(application.bot, svc, user_id, user_id, 0)
+        await send_recap(application.bot, svc, user_id, user_id, 0, lane=Lane.BULK)
     except (Forbidden, BadRequest) as exc:
         log.info("weekly recap to user %s refused (%s); pausing", user_id, exc)
         await svc.users.mark_inactive(user_id=user_id)

@@ -9,13 +9,14 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram import InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ExtBot, filters
 
 from bot import callbacks as cb
 from bot import keyboards, render, texts
 from bot.charts import chart_caption_facts, recap_chart
 from bot.context import Ctx, Services
+from bot.ratelimit import Lane
 from bot.recap import build_recap, week_window
 from handlers.common import ids, own_glimmer, pressed, refuse_button
 from storage.models import User
@@ -31,7 +32,16 @@ async def _zone(svc: Services, user_id: int) -> ZoneInfo:
     return _zone_of(svc, await svc.users.get(user_id=user_id))
 
 
-async def send_recap(bot: Bot, svc: Services, user_id: int, chat_id: int, weeks_back: int) -> None:
+async def send_recap(
+    bot: ExtBot[Any],
+    svc: Services,
+    user_id: int,
+    chat_id: int,
+    weeks_back: int,
+    *,
+    lane: Lane | None = None,
+) -> None:
+    """The week's chart and words; ``lane`` marks the scheduled Sunday sends as bulk."""
     user = await svc.users.get(user_id=user_id)
     zone = _zone_of(svc, user)
     user_streaks = user.streaks_on if user else True
@@ -53,12 +63,16 @@ async def send_recap(bot: Bot, svc: Services, user_id: int, chat_id: int, weeks_
         facts.get("top_sense"),  # type: ignore[arg-type]
     )
     await bot.send_photo(
-        chat_id=chat_id, photo=InputFile(png, filename="recap.png"), caption=caption
+        chat_id=chat_id,
+        photo=InputFile(png, filename="recap.png"),
+        caption=caption,
+        rate_limit_args=lane,
     )
     await bot.send_message(
         chat_id=chat_id,
         text=render.recap_text(recap, streaks=user_streaks),
         reply_markup=keyboards.recap_nav(weeks_back),
+        rate_limit_args=lane,
     )
 
 

@@ -38,8 +38,10 @@ class BotRunner:
         *,
         timing: Timing = FAST,
         clock: Clock | None = None,
+        overrides: dict[str, Any] | None = None,
     ) -> None:
         self.fake = fake
+        self.overrides = overrides or {}
         self.db_path = db_path
         self.timing = timing
         self.clock = clock or SystemClock()
@@ -51,6 +53,7 @@ class BotRunner:
             telegram_bot_token=self.fake.token,
             telegram_api_base_url=self.fake.base_url,
             database_path=self.db_path,
+            **self.overrides,
         )
 
     @property

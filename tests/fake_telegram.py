@@ -1115,6 +1115,13 @@ class FakeTelegram:
                 f"confirmed (first ids {pending}), {self._in_flight} bot request(s) in flight"
             ) from None
 
+    async def wait_until(self, ready: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until ``ready()`` holds; it is checked again after every call the bot makes."""
+        try:
+            await _wait_until(self._idle_changed, ready, timeout)
+        except TimeoutError:
+            raise AssertionError(f"the awaited state did not come within {timeout}s") from None
+
     # -- internal state -------------------------------------------------------------------
 
     def _is_idle(self) -> bool:

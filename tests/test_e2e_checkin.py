@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -179,3 +180,40 @@ async def test_people_without_a_next_check_in_are_scheduled_at_start_up(
     assert user is not None
     assert user.next_checkin_at == datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
     assert user.next_recap_at == datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+
+
+async def test_a_person_who_writes_during_a_big_check_in_round_is_answered_first(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # 40 people due at once, sent at 10 a second: the round takes about three seconds.
+    bot = BotRunner(
+        fake,
+        tmp_path / "round.sqlite3",
+        clock=FixedClock(NOON),
+        overrides={"telegram_max_messages_per_second": 10},
+    )
+    await bot.start()
+    try:
+        due = [fake.user(700 + i) for i in range(40)]
+        for person in due:
+            await bot.services.users.ensure(user_id=person.user_id, now=NOON)
+            await bot.services.schedule.set_next(
+                user_id=person.user_id, next_at=NOON, next_recap_at=None
+            )
+        writer = fake.user(799)
+        round_ = asyncio.create_task(tick(bot))
+
+        def delivered() -> int:
+            return sum(len(person.inbox) for person in due)
+
+        await fake.wait_until(lambda: delivered() >= 12)
+        await writer.send("steam rising from my tea")
+        kept = await writer.reply()
+        assert "steam rising from my tea" in kept.text
+        # Answered while the round was still going, not after everyone's check-in.
+        assert delivered() < 30, delivered()
+        assert await round_ == 40
+        assert delivered() == 40
+    finally:
+        await bot.stop()
+    assert fake.rejections == [], fake.rejections

@@ -1,0 +1,102 @@
+"""Telegram's overall send limit, shared so that replies to people come before broadcasts.
+
+Telegram accepts about 30 messages a second from a bot. A Sunday recap or a 20:00 check-in
+can queue thousands of sends at once; with one first-come-first-served queue (PTB's
+AIORateLimiter) someone who writes to the bot meanwhile would wait minutes for the reply.
+Here a send marked ``Lane.BULK`` takes a slot only when no reply is waiting for one, and at
+most one bulk send waits at the limiter at a time, so a reply waits at most one slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class Lane(enum.Enum):
+    """How urgent a send is; replies to what a person just did are the default."""
+
+    BULK = "bulk"
+
+
+class PriorityRateLimiter(BaseRateLimiter[Lane]):
+    """One overall rate for messages to chats; replies go ahead of bulk sends.
+
+    RetryAfter from Telegram pauses every send for the time it names, then the request is
+    tried again, up to ``max_retries`` times. Requests without a chat (getUpdates,
+    answerCallbackQuery) are not counted, as in PTB's AIORateLimiter.
+    """
+
+    def __init__(self, *, max_per_second: float, max_retries: int) -> None:
+        self._limiter = AsyncLimiter(max_per_second, 1) if max_per_second > 0 else None
+        self._max_retries = max_retries
+        self._replies_waiting = 0
+        self._no_replies_waiting = asyncio.Event()
+        self._no_replies_waiting.set()
+        self._bulk_turn = asyncio.Lock()
+        self._not_paused = asyncio.Event()
+        self._not_paused.set()
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Lane | None,
+    ) -> Result:
+        """Wait for a slot (replies first), send, and wait out Telegram's RetryAfter."""
+        counted = data.get("chat_id") is not None
+        for attempt in range(self._max_retries + 1):
+            try:
+                if counted:
+                    await self._take_slot(bulk=rate_limit_args is Lane.BULK)
+                await self._not_paused.wait()
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == self._max_retries:
+                    raise
+                pause = exc.retry_after
+                seconds = pause if isinstance(pause, int | float) else pause.total_seconds()
+                log.info("Telegram asked to slow down: pausing sends for %.1f s", seconds)
+                self._not_paused.clear()
+                try:
+                    await asyncio.sleep(seconds + 0.1)
+                finally:
+                    self._not_paused.set()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _take_slot(self, *, bulk: bool) -> None:
+        if self._limiter is None:
+            return
+        if bulk:
+            async with self._bulk_turn:
+                await self._no_replies_waiting.wait()
+                await self._limiter.acquire()
+            return
+        self._replies_waiting += 1
+        self._no_replies_waiting.clear()
+        try:
+            await self._limiter.acquire()
+        finally:
+            self._replies_waiting -= 1
+            if not self._replies_waiting:
+                self._no_replies_waiting.set()

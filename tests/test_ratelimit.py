@@ -1,0 +1,99 @@
+"""The shared send limit: replies to people go ahead of bulk check-ins, RetryAfter is waited out."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.ratelimit import Lane, PriorityRateLimiter
+
+
+class Recorder:
+    """Stands in for the HTTP call: records the order in which requests went out."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.changed = asyncio.Event()
+
+    def call(self, name: str) -> Any:
+        async def send() -> dict[str, Any]:
+            self.order.append(name)
+            self.changed.set()
+            return {"ok": name}
+
+        return send
+
+    async def wait_for(self, count: int) -> None:
+        while len(self.order) < count:
+            self.changed.clear()
+            await self.changed.wait()
+
+
+async def submit(limiter: PriorityRateLimiter, recorder: Recorder, name: str, **kw: Any) -> Any:
+    data = {} if kw.pop("no_chat", False) else {"chat_id": 1}
+    return await limiter.process_request(
+        recorder.call(name), (), {}, "sendMessage", data, kw.get("lane")
+    )
+
+
+async def test_a_reply_overtakes_a_queue_of_bulk_sends() -> None:
+    limiter = PriorityRateLimiter(max_per_second=50, max_retries=0)
+    recorder = Recorder()
+    bulk = [
+        asyncio.create_task(submit(limiter, recorder, f"bulk{i}", lane=Lane.BULK))
+        for i in range(80)
+    ]
+    await recorder.wait_for(55)  # the first burst is out; the rest queue for slots
+    asked_at = len(recorder.order)
+    assert await submit(limiter, recorder, "reply") == {"ok": "reply"}
+    # With a first-come-first-served queue it would wait behind every bulk send still queued.
+    assert recorder.order.index("reply") <= asked_at + 2, recorder.order
+    await asyncio.gather(*bulk)
+    assert len(recorder.order) == 81
+    # Bulk sends still go out in the order they were asked for.
+    assert [n for n in recorder.order if n != "reply"] == [f"bulk{i}" for i in range(80)]
+
+
+async def test_requests_without_a_chat_are_not_counted() -> None:
+    limiter = PriorityRateLimiter(max_per_second=1, max_retries=0)
+    recorder = Recorder()
+    await submit(limiter, recorder, "first")  # uses the one slot this second
+    waiting = asyncio.create_task(submit(limiter, recorder, "second"))
+    await submit(limiter, recorder, "answer", no_chat=True)  # e.g. answerCallbackQuery
+    assert recorder.order == ["first", "answer"]
+    waiting.cancel()
+
+
+async def test_no_limit_when_the_rate_is_zero() -> None:
+    limiter = PriorityRateLimiter(max_per_second=0, max_retries=0)
+    recorder = Recorder()
+    await asyncio.gather(*(submit(limiter, recorder, str(i)) for i in range(500)))
+    assert len(recorder.order) == 500
+
+
+async def test_retry_after_is_waited_out_then_tried_again() -> None:
+    limiter = PriorityRateLimiter(max_per_second=30, max_retries=2)
+    attempts: list[int] = []
+
+    async def flaky() -> bool:
+        attempts.append(len(attempts))
+        if len(attempts) < 3:
+            raise RetryAfter(timedelta(milliseconds=10))
+        return True
+
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert attempts == [0, 1, 2]
+
+
+async def test_retry_after_beyond_the_retries_is_raised() -> None:
+    limiter = PriorityRateLimiter(max_per_second=30, max_retries=1)
+
+    async def always_busy() -> bool:
+        raise RetryAfter(timedelta(milliseconds=10))
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(always_busy, (), {}, "sendMessage", {"chat_id": 1}, None)
