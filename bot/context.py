@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import random
 from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
@@ -54,7 +55,9 @@ class Services:
         """
         if self._chart_pool is None:
             self._chart_pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_background_worker,
             )
         return self._chart_pool
 
@@ -68,6 +71,16 @@ class Services:
         self.glimmers = GlimmerRepository(self.db)
         self.checkins = CheckinRepository(self.db)
         self.schedule = ScheduleRepository(self.db)
+
+
+CHART_NICENESS = 10  # 0 is normal, 19 the lowest priority
+
+
+def _background_worker() -> None:
+    """Runs first in the chart process: let the operating system prefer the bot's own
+    process, so a burst of charts takes spare CPU rather than time from people's replies."""
+    if hasattr(os, "nice"):
+        os.nice(CHART_NICENESS)
 
 
 SERVICES_KEY = "services"

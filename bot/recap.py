@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.glimmers import BODY_CUES, LADDER, SENSES
-from storage.models import Glimmer
+from storage.models import GlimmerBrief
 
 WEEK_DAYS = 7
 SAMPLE_SIZE = 3
@@ -36,8 +36,8 @@ class WeekRecap:
     body_cues: list[tuple[str, int]]
     savoured: int
     closer_to_safe: int
-    top: Glimmer | None
-    samples: list[Glimmer]
+    top: GlimmerBrief | None
+    samples: list[GlimmerBrief]
     streak_days: int
 
     @property
@@ -73,7 +73,7 @@ def _ranked(counts: Counter[str], order: Sequence[str]) -> list[tuple[str, int]]
     )
 
 
-def _newest_first(glimmers: Iterable[Glimmer]) -> list[Glimmer]:
+def _newest_first(glimmers: Iterable[GlimmerBrief]) -> list[GlimmerBrief]:
     return sorted(glimmers, key=lambda g: (g.created_at, g.id), reverse=True)
 
 
@@ -86,14 +86,14 @@ def _streak(days: set[date], end: date) -> int:
     return streak
 
 
-def build_recap(glimmers: Sequence[Glimmer], zone: ZoneInfo, start: date) -> WeekRecap:
+def build_recap(glimmers: Sequence[GlimmerBrief], zone: ZoneInfo, start: date) -> WeekRecap:
     """Aggregate the glimmers whose local date (in `zone`) is in [start, start+6].
 
     Glimmers outside the window are not counted. The streak ends at the window's last day and
     may reach back before `start` when earlier glimmers are passed in too.
     """
     end = start + timedelta(days=WEEK_DAYS - 1)
-    in_week: list[Glimmer] = []
+    in_week: list[GlimmerBrief] = []
     per_day: Counter[date] = Counter()
     days_done: set[date] = set()
     for glimmer in glimmers:

@@ -50,7 +50,7 @@ async def send_recap(
     # Glimmers from a week earlier too, so a streak can be counted back past the window.
     since = datetime.combine(start - timedelta(days=7), time(), zone)
     until = datetime.combine(end + timedelta(days=1), time(), zone)
-    glimmers = await svc.glimmers.between(user_id=user_id, start=since, end=until)
+    glimmers = await svc.glimmers.briefs_between(user_id=user_id, start=since, end=until)
     recap = build_recap(glimmers, zone, start)
     facts = chart_caption_facts(recap)
     # Drawing is CPU work: another process keeps everyone else's replies flowing meanwhile.

@@ -31,11 +31,17 @@ def migrations() -> list[tuple[int, str]]:
 
 
 class Database:
-    """Owns the one aiosqlite connection; open it before use, close it at shutdown."""
+    """Owns the aiosqlite connections; open them before use, close them at shutdown.
+
+    One connection does every write and the quick reads. Long reads (a recap's weeks, a
+    history page) go to a second, read-only connection with its own thread, so a burst of
+    them never makes a quick save wait (WAL lets readers run beside the writer).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -63,20 +69,32 @@ class Database:
                 await conn.execute("PRAGMA busy_timeout = 5000")
                 await conn.execute("PRAGMA secure_delete = ON")
                 await _migrate(conn)
+                reader = await aiosqlite.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+                )
             except BaseException:
                 await conn.close()
                 raise
-            self._conn = conn
+            reader.row_factory = aiosqlite.Row
+            await reader.execute("PRAGMA busy_timeout = 5000")
+            self._conn, self._reader = conn, reader
 
     async def close(self) -> None:
         async with self._lock:
-            if self._conn is not None:
-                conn, self._conn = self._conn, None
-                await conn.close()
+            for conn in (self._reader, self._conn):
+                if conn is not None:
+                    await conn.close()
+            self._conn = self._reader = None
 
     async def fetchall(self, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
         """Run one statement and fetch its rows in a single trip to the database thread."""
         return list(await self.conn.execute_fetchall(sql, params))
+
+    async def read_many(self, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
+        """A long read, on the read-only connection: writes never wait behind it."""
+        if self._reader is None:
+            raise RuntimeError("the database is not open; call Database.open() first")
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Any = ()) -> aiosqlite.Row | None:
         rows = await self.fetchall(sql, params)

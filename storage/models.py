@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -66,3 +67,16 @@ class Glimmer:
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+
+class GlimmerBrief(NamedTuple):
+    """What a look back over many glimmers needs of each: cheap to read in bulk."""
+
+    id: int
+    created_at: datetime
+    text: str
+    sense: str | None
+    body_cue: str | None
+    ladder_before: str | None
+    ladder_after: str | None
+    landed: int | None

@@ -7,32 +7,13 @@ import pytest
 from bot import callbacks as cb
 from bot import render, texts
 from storage.models import Glimmer
+from tests.factories import make_glimmer
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def glimmer(**fields: object) -> Glimmer:
-    base: dict[str, object] = {
-        "id": 7,
-        "user_id": 1,
-        "text": "warm tea",
-        "sense": None,
-        "body_cue": None,
-        "body_note": None,
-        "ladder_before": None,
-        "ladder_after": None,
-        "savour_seconds": None,
-        "landed": None,
-        "status": "complete",
-        "created_at": NOW,
-        "updated_at": NOW,
-        "savour_due_at": None,
-        "source_chat_id": 1,
-        "source_message_id": 5,
-        "source_line": 0,
-    }
-    base.update(fields)
-    return Glimmer(**base)  # type: ignore[arg-type]
+    return make_glimmer(7, NOW, **{"text": "warm tea", "source_message_id": 5, **fields})
 
 
 @pytest.mark.parametrize(

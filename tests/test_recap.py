@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from bot.glimmers import BODY_CUES, LADDER, SENSES
 from bot.recap import LADDER_RANK, build_recap, moved_closer_to_safe, week_window
-from storage.models import Glimmer
+from storage.models import GlimmerBrief
+from tests.factories import make_brief
 
 LONDON = ZoneInfo("Europe/London")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -22,35 +23,15 @@ TODAY = date(2026, 11, 25)
 START = date(2026, 11, 19)
 
 
-def glimmer(n: int, at: datetime, **fields: object) -> Glimmer:
-    base: dict[str, object] = {
-        "id": n,
-        "user_id": 1,
-        "text": f"glimmer {n}",
-        "sense": None,
-        "body_cue": None,
-        "body_note": None,
-        "ladder_before": None,
-        "ladder_after": None,
-        "savour_seconds": None,
-        "landed": None,
-        "status": "complete",
-        "created_at": at,
-        "updated_at": at,
-        "savour_due_at": None,
-        "source_chat_id": 1,
-        "source_message_id": n,
-        "source_line": 0,
-    }
-    base.update(fields)
-    return Glimmer(**base)  # type: ignore[arg-type]
+def glimmer(n: int, at: datetime, **fields: object) -> GlimmerBrief:
+    return make_brief(n, at, **fields)
 
 
 def noon(day: date, hour: int = 12) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def on_days(*offsets: int, start: date = START) -> list[Glimmer]:
+def on_days(*offsets: int, start: date = START) -> list[GlimmerBrief]:
     return [glimmer(n, noon(start + timedelta(days=d))) for n, d in enumerate(offsets, 1)]
 
 
