@@ -12,8 +12,8 @@ the chart has something to show. Three measurements:
    50 runs each, medians (target: under 20 ms).
 3. Quick logging while charts are drawn: 20 other people each send a text and wait for the
    reply, over and over, first alone for 3 s, then for another 3 s while 10 people ask for
-   /recap at once, again and again. The chart is drawn in a low-priority worker process, so their reply
-   latency should stay close to the first figures.
+   /recap at once, again and again. The chart is drawn in a low-priority worker process,
+   so their reply latency should stay close to the first figures.
 
 The fake Bot API shares this process and its event loop with the bot, as in the end-to-end
 tests. Telegram's messages-per-second cap is switched off so the bot itself is measured.
