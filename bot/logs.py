@@ -37,6 +37,17 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class QuietOverlappingTicks(logging.Filter):
+    """Drops APScheduler's warning that a job was skipped because it is still running.
+
+    The check-in tick allows one run at a time on purpose: a big round takes minutes to send
+    at Telegram's pace, and the skipped ticks' people are picked up by the next one.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
 def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -48,3 +59,6 @@ def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, QuietOverlappingTicks) for f in scheduler.filters):
+        scheduler.addFilter(QuietOverlappingTicks())

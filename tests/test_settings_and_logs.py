@@ -1,5 +1,6 @@
 """Start-up settings (one line, exit code 2) and the token-redacting log filter."""
 
+import asyncio
 import logging
 import os
 import subprocess
@@ -7,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.logs import REDACTED, RedactTokens
+from bot.logs import REDACTED, RedactTokens, configure_logging
 from bot.settings import SettingsError, load_settings
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
@@ -114,3 +117,36 @@ def test_configured_secret_is_redacted_even_if_oddly_shaped() -> None:
     record = make_record("token is short:secret")
     redactor.filter(record)
     assert "short:secret" not in record.getMessage()
+
+
+async def test_a_tick_still_running_is_skipped_without_a_warning_each_minute() -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    captured: list[str] = []
+    skipped: list[object] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            captured.append(record.getMessage())
+
+    configure_logging(logging.INFO)
+    root.addHandler(Capture())
+    scheduler = AsyncIOScheduler()
+    scheduler.add_listener(skipped.append, EVENT_JOB_MAX_INSTANCES)
+
+    async def long_tick() -> None:
+        await asyncio.sleep(0.5)
+
+    scheduler.add_job(long_tick, "interval", seconds=0.05, max_instances=1, name="checkin-tick")
+    scheduler.start()
+    try:
+        for _ in range(100):
+            if len(skipped) >= 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=False)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    assert len(skipped) >= 2  # the overlap really happened
+    assert not [line for line in captured if "maximum number of running" in line], captured
