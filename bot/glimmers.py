@@ -40,6 +40,19 @@ def strip_marker(line: str) -> str:
         line = stripped.strip()
 
 
+GLIMMER_WORDS = 4
+
+
+def looks_like_a_glimmer(text: str) -> bool:
+    """True for text that reads as a sentence, not an answer to "what time?" or "where?".
+
+    Used when a settings question is waiting for a time or a place and the answer cannot be
+    read as one: a few words or more, or several lines, are kept as a glimmer instead.
+    """
+    stripped = text.strip()
+    return "\n" in stripped or len(stripped.split()) >= GLIMMER_WORDS
+
+
 def split_glimmers(text: str) -> list[str]:
     """One glimmer per non-empty line, list markers removed; a lone marker line is dropped."""
     glimmers = []

@@ -27,10 +27,11 @@ from bot import callbacks as cb
 from bot import texts
 from bot.checkins import minute_to_time
 from bot.context import Ctx, Services
-from bot.glimmers import SAVOUR_CHOICES
+from bot.glimmers import SAVOUR_CHOICES, looks_like_a_glimmer
 from bot.schedule import find_zone, parse_time, zone_for_location
 from handlers.checkin import reschedule
 from handlers.common import edit_quietly, ids, pressed
+from handlers.quicklog import keep_text
 from storage.models import User
 
 END = ConversationHandler.END
@@ -282,6 +283,10 @@ async def typed_time(update: Update, context: Ctx) -> int:
     svc = context.svc
     parsed = parse_time(message.text or "")
     if parsed is None:
+        if looks_like_a_glimmer(message.text or ""):
+            # Not a time but a glimmer, written before or instead of one: keep it.
+            await keep_text(update, context, message, message.text or "")
+            return END
         await message.reply_html(texts.BAD_TIME)
         return TYPING_TIME
     await svc.users.set_preferences(
@@ -308,6 +313,9 @@ async def typed_zone(update: Update, context: Ctx) -> int:
     else:
         found = find_zone(message.text or "")
         if found is None:
+            if looks_like_a_glimmer(message.text or ""):
+                await keep_text(update, context, message, message.text or "")
+                return END
             await message.reply_html(texts.BAD_ZONE)
             return TYPING_ZONE
         zone = found

@@ -54,6 +54,43 @@ async def test_set_time_and_zone_as_a_person_would(fake: FakeTelegram, clocked: 
     assert (await noa.reply()).text.startswith("Kept")
 
 
+async def test_a_glimmer_typed_where_a_time_or_place_was_asked_is_kept(
+    fake: FakeTelegram, clocked: BotRunner
+) -> None:
+    ivy = fake.user(703)
+    await ivy.send("/settings")
+    menu = await ivy.reply()
+    await ivy.press(menu, texts.BUTTON_TIME)
+    times = await ivy.wait_edit(menu.message_id)
+    await ivy.press(times, texts.BUTTON_TYPE_TIME)
+    await ivy.reply()
+    await ivy.send("the smell of rain on warm pavement")
+    assert (await ivy.reply()).text.startswith("Kept")
+    await ivy.send("/settings")
+    menu = await ivy.reply()
+    await ivy.press(menu, texts.BUTTON_ZONE)
+    assert (await ivy.reply()).text == texts.ASK_ZONE
+    await ivy.send("my friend laughing\nsun through the blinds")
+    assert (await ivy.reply()).text.startswith("Kept")
+    kept = await clocked.services.glimmers.page(user_id=703, offset=0, limit=5)
+    assert sorted(g.text for g in kept) == [
+        "my friend laughing",
+        "sun through the blinds",
+        "the smell of rain on warm pavement",
+    ]
+    user = await clocked.services.users.get(user_id=703)
+    assert user is not None and user.checkin_minute == 20 * 60 and user.timezone is None
+    # A short answer is still read as a try at a time.
+    await ivy.send("/settings")
+    menu = await ivy.reply()
+    await ivy.press(menu, texts.BUTTON_TIME)
+    times = await ivy.wait_edit(menu.message_id)
+    await ivy.press(times, texts.BUTTON_TYPE_TIME)
+    await ivy.reply()
+    await ivy.send("soonish")
+    assert (await ivy.reply()).text == texts.BAD_TIME
+
+
 async def test_buttons_for_times_days_pause_and_toggles(
     fake: FakeTelegram, clocked: BotRunner
 ) -> None:
