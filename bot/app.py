@@ -22,7 +22,7 @@ from bot.context import (
 )
 from bot.ratelimit import PriorityRateLimiter
 from bot.settings import Settings
-from handlers import checkin, errors, glimmer, quicklog, review, settings, start
+from handlers import checkin, errors, glimmer, privacy, quicklog, review, settings, start
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -78,6 +78,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
     """Order matters: specific handlers first, the guided conversation, then catch-alls."""
     start.register_gate(app)
     start.register(app)
+    privacy.register(app)
     quicklog.register(app)
     checkin.register(app)
     review.register(app)

@@ -38,6 +38,7 @@ OPEN = "ho"
 STAR = "st"
 ANCHOR = "an"
 SETTINGS = "se"  # se:<user id>:<choice>; the user id is checked against whoever presses
+FORGET = "fg"  # fg:<user id>:yes|no
 
 SETTING_TIMES = (420, 480, 540, 720, 1080, 1140, 1200, 1260, 1320)
 RECAP_TIMES = (540, 720, 1080, 1200)
@@ -96,6 +97,7 @@ _ARGUMENTS: dict[str, frozenset[str] | None] = {
     STAR: None,
     ANCHOR: None,
     SETTINGS: SETTING_CHOICES,
+    FORGET: frozenset({"yes", "no"}),
     SENSE: frozenset({*SENSES, SKIP}),
     BODY: frozenset({*BODY_CUES, SKIP, OTHER}),
     LADDER_BEFORE: frozenset({*LADDER, SKIP}),

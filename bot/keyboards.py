@@ -184,3 +184,12 @@ def history(
 
 def anchor(glimmer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.BUTTON_ANOTHER, cb.make(cb.ANCHOR, glimmer_id))]])
+
+
+def confirm_forget(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.BUTTON_FORGET_YES, cb.make(cb.FORGET, user_id, "yes"))],
+            [_button(texts.BUTTON_FORGET_NO, cb.make(cb.FORGET, user_id, "no"))],
+        ]
+    )

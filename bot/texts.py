@@ -35,6 +35,9 @@ HELP = (
     "/history: everything you've kept\n"
     "/anchor: one of your own glimmers, for a hard moment\n"
     "/settings: check-in time, time zone and more\n"
+    "/export: take all of it with you, as files\n"
+    "/forget: delete everything I keep about you\n"
+    "/privacy: what I store and who can see it\n"
     "/about: the ideas behind glimmers\n"
     "/help: this message\n\n"
     "This bot is not a crisis service and can't respond to emergencies.\n"
@@ -332,6 +335,56 @@ COMMAND_MENU = (
     ("settings", "Check-in time, time zone and more"),
     ("history", "Everything you've kept"),
     ("anchor", "One of your own glimmers, for a hard moment"),
+    ("export", "Take all your glimmers with you, as files"),
+    ("privacy", "What is stored, and who can see it"),
+    ("forget", "Delete everything the bot keeps about you"),
     ("cancel", "Leave what we're doing"),
     ("start", "Welcome"),
 )
+
+# --- Your data: privacy, export, erasure ----------------------------------------------------
+
+PRIVACY = (
+    "<b>What I keep, and who can see it</b>\n\n"
+    "<b>What:</b> the glimmers you send me and the answers you give (senses, body, ladder, "
+    "stars), your settings (check-in time, time zone, days), when check-ins were sent, and "
+    "where a conversation with me is up to. Your Telegram user id links them; I don't keep "
+    "your name or username.\n\n"
+    "<b>Where:</b> in one database file on the server of whoever runs this bot{encryption}\n\n"
+    "<b>Who can see it:</b> only you, here in this chat. No other user can reach your "
+    "glimmers. The people who run the bot see counts only (how many people, how many "
+    "glimmers), never what you wrote; the logs never hold your words or your name.\n\n"
+    "<b>How long:</b> until you delete it. /forget deletes everything, for good; a single "
+    "glimmer can be deleted from its summary or from /history.\n\n"
+    "<b>Take it with you:</b> /export sends all of it as files (JSON, a spreadsheet, and a "
+    "journal to read or print).\n\n"
+    "<b>Telegram:</b> chats with bots are Telegram cloud chats: encrypted on the way to "
+    "Telegram's servers, but not end to end, and these messages stay in this chat until you "
+    "delete them."
+)
+PRIVACY_ENCRYPTED = (
+    ". On this server, the words you write are stored encrypted, so the file alone doesn't "
+    "reveal them."
+)
+PRIVACY_NOT_ENCRYPTED = (
+    ". On this server the file is not encrypted by the bot, so whoever can read the server's "
+    "disk could read it."
+)
+
+FORGET_ASK = (
+    "<b>Delete everything?</b>\n\n"
+    "This deletes, for good: {glimmers}, your settings and check-in schedule, the record of "
+    "check-ins I sent you, and anything we were in the middle of. It can't be undone.\n\n"
+    "If you'd like a copy first, /export sends it all as files. The messages in this chat "
+    "stay in Telegram until you clear the chat yourself."
+)
+FORGET_NO_GLIMMERS = "no glimmers yet"
+FORGET_ONE_GLIMMER = "your 1 glimmer"
+FORGET_GLIMMERS = "all {count} of your glimmers"
+FORGET_DONE = (
+    "Done. Everything I kept about you is deleted. 🌱\n\n"
+    "If you ever want to begin again, just send /start."
+)
+FORGET_KEPT = "Nothing deleted. Everything you've kept is still here."
+BUTTON_FORGET_YES = "Yes, delete everything"
+BUTTON_FORGET_NO = "No, keep it"

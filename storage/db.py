@@ -107,6 +107,15 @@ class Database:
         await cursor.close()
         return count
 
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it; False if a reader
+        kept it from finishing (the next checkpoint completes it)."""
+        row = await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = bool(row[0]) if row else True
+        if busy:
+            log.warning("database checkpoint could not finish; it will complete later")
+        return not busy
+
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0

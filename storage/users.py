@@ -110,6 +110,17 @@ class UserRepository:
         self._known.discard(user_id)
 
     async def forget(self, *, user_id: int) -> None:
-        """Delete the user and, through the foreign keys, everything of theirs."""
-        await self._db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        """Delete every row of the person's, in every table, and leave none of it on disk.
+
+        Glimmers and check-ins go with the user row (foreign keys, ON DELETE CASCADE); saved
+        conversation states are keyed by [chat id, user id]. secure_delete zeroes the freed
+        pages; the checkpoint then empties the write-ahead log, which still held the old rows.
+        """
         self._known.discard(user_id)
+        await self._db.execute(
+            "DELETE FROM conversations WHERE EXISTS"
+            " (SELECT 1 FROM json_each(conversations.key) WHERE value = ?)",
+            (user_id,),
+        )
+        await self._db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        await self._db.checkpoint()
