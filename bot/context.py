@@ -44,27 +44,27 @@ class Services:
     checkins: CheckinRepository = field(init=False)
     schedule: ScheduleRepository = field(init=False)
 
-    _chart_pool: ProcessPoolExecutor | None = field(init=False, default=None)
+    _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
-    def chart_pool(self) -> ProcessPoolExecutor:
-        """A separate process for drawing charts, started on first use.
+    def worker_pool(self) -> ProcessPoolExecutor:
+        """A separate process for CPU-heavy work (recap charts, exports), started on first use.
 
         A thread is not enough: matplotlib holds the interpreter lock, and ten charts drawn
         in threads slowed everyone else's replies ten-fold at p99 (bench/recap.py).
         "spawn" because forking a process that runs threads is unsafe.
         """
-        if self._chart_pool is None:
-            self._chart_pool = ProcessPoolExecutor(
+        if self._worker_pool is None:
+            self._worker_pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_background_worker,
             )
-        return self._chart_pool
+        return self._worker_pool
 
     def close(self) -> None:
-        if self._chart_pool is not None:
-            self._chart_pool.shutdown(wait=True, cancel_futures=True)
-            self._chart_pool = None
+        if self._worker_pool is not None:
+            self._worker_pool.shutdown(wait=True, cancel_futures=True)
+            self._worker_pool = None
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -73,14 +73,14 @@ class Services:
         self.schedule = ScheduleRepository(self.db)
 
 
-CHART_NICENESS = 10  # 0 is normal, 19 the lowest priority
+WORKER_NICENESS = 10  # 0 is normal, 19 the lowest priority
 
 
 def _background_worker() -> None:
-    """Runs first in the chart process: let the operating system prefer the bot's own
-    process, so a burst of charts takes spare CPU rather than time from people's replies."""
+    """Runs first in the worker process: let the operating system prefer the bot's own
+    process, so a burst of charts or exports takes spare CPU, not time from replies."""
     if hasattr(os, "nice"):
-        os.nice(CHART_NICENESS)
+        os.nice(WORKER_NICENESS)
 
 
 SERVICES_KEY = "services"

@@ -388,3 +388,41 @@ FORGET_DONE = (
 FORGET_KEPT = "Nothing deleted. Everything you've kept is still here."
 BUTTON_FORGET_YES = "Yes, delete everything"
 BUTTON_FORGET_NO = "No, keep it"
+
+EXPORT_WORKING = "Gathering everything you've kept… 📦"
+EXPORT_JSON_CAPTION = "Everything, in full (JSON): every glimmer, every answer, your settings."
+EXPORT_CSV_CAPTION = "One row per glimmer, for a spreadsheet."
+EXPORT_JOURNAL_CAPTION = "Your journal, day by day, to read or print."
+EXPORT_DONE = (
+    "That's all of it: {count}. The files are yours to keep, share with your therapist, or delete."
+)
+EXPORT_NONE = "no glimmers yet, just your settings"
+EXPORT_ONE = "1 glimmer"
+EXPORT_MANY = "{count} glimmers"
+EXPORT_FAILED = (
+    "I'm sorry, I couldn't send the files just now. Nothing is lost: please try /export again "
+    "in a little while."
+)
+EXPORT_CSV_HEADER = (
+    "id",
+    "local date",
+    "local time",
+    "UTC time",
+    "glimmer",
+    "sense",
+    "body cue",
+    "body note",
+    "ladder before",
+    "ladder after",
+    "savoured (seconds)",
+    "landed (1-5)",
+    "starred",
+)
+EXPORT_YES = "yes"
+EXPORT_JOURNAL_TITLE = "My glimmers"
+EXPORT_JOURNAL_INTRO = "Exported on {date}: {count} glimmers. Times are in {zone}."
+EXPORT_JOURNAL_EMPTY = "No glimmers yet. The first one is waiting to be noticed."
+EXPORT_SENSE = "Sense"
+EXPORT_BODY = "Body"
+EXPORT_LADDER = "Ladder"
+EXPORT_LANDED = "Landed {landed}/5"

@@ -1,22 +1,69 @@
-"""Your data is yours: /privacy says what is kept, /forget deletes all of it."""
+"""Your data is yours: /privacy says what is kept, /export hands all of it over as files,
+/forget deletes all of it."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from functools import partial
 from typing import Any
 
-from telegram import Update
+from telegram import InputFile, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import Ctx
+from bot.export import build_export, file_names
 from handlers.common import edit_quietly, ids, pressed
+
+log = logging.getLogger(__name__)
 
 
 async def privacy(update: Update, context: Ctx) -> None:
     message = update.effective_message
     assert message is not None
     await message.reply_html(texts.PRIVACY.format(encryption=texts.PRIVACY_NOT_ENCRYPTED))
+
+
+async def export(update: Update, context: Ctx) -> None:
+    message = update.effective_message
+    assert message is not None
+    user_id, chat_id = ids(update)
+    svc = context.svc
+    await message.reply_html(texts.EXPORT_WORKING)
+    await context.bot.send_chat_action(chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT)
+    settings = await svc.users.export_row(user_id=user_id) or {"id": user_id}
+    rows = await svc.glimmers.export_rows(user_id=user_id)
+    zone = settings.get("timezone") or svc.settings.default_timezone
+    now = svc.clock.now()
+    # Formatting 10,000 glimmers is CPU work: the worker process keeps replies flowing.
+    files = await asyncio.get_running_loop().run_in_executor(
+        svc.worker_pool(),
+        partial(build_export, settings=settings, glimmers=rows, zone_name=zone, now=now),
+    )
+    names = file_names(now, zone)
+    captions = (texts.EXPORT_JSON_CAPTION, texts.EXPORT_CSV_CAPTION, texts.EXPORT_JOURNAL_CAPTION)
+    try:
+        for data, name, caption in zip(
+            (files.json, files.csv, files.journal), names, captions, strict=True
+        ):
+            await context.bot.send_document(
+                chat_id=chat_id, document=InputFile(data, filename=name), caption=caption
+            )
+    except TelegramError as exc:
+        log.warning("export for user %s could not be sent: %s", user_id, exc)
+        await message.reply_html(texts.EXPORT_FAILED)
+        return
+    if files.count == 0:
+        what = texts.EXPORT_NONE
+    elif files.count == 1:
+        what = texts.EXPORT_ONE
+    else:
+        what = texts.EXPORT_MANY.format(count=f"{files.count:,}")
+    await message.reply_html(texts.EXPORT_DONE.format(count=what))
 
 
 async def forget(update: Update, context: Ctx) -> None:
@@ -56,5 +103,6 @@ async def forget_pressed(update: Update, context: Ctx) -> None:
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     new = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("privacy", privacy, new))
+    app.add_handler(CommandHandler("export", export, new))
     app.add_handler(CommandHandler("forget", forget, new))
     app.add_handler(CallbackQueryHandler(forget_pressed, pattern=cb.pattern(cb.FORGET)))

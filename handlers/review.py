@@ -55,7 +55,7 @@ async def send_recap(
     facts = chart_caption_facts(recap)
     # Drawing is CPU work: another process keeps everyone else's replies flowing meanwhile.
     png = await asyncio.get_running_loop().run_in_executor(
-        svc.chart_pool(), partial(recap_chart, recap, sense_labels=dict(texts.SENSE_LABELS))
+        svc.worker_pool(), partial(recap_chart, recap, sense_labels=dict(texts.SENSE_LABELS))
     )
     caption = render.recap_caption(
         recap,

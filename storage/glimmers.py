@@ -266,6 +266,14 @@ class GlimmerRepository:
             GlimmerBrief(r[0], from_db_time(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows
         ]
 
+    async def export_rows(self, *, user_id: int) -> list[dict[str, Any]]:
+        """Every glimmer of the person's, whole rows as stored, oldest first (for /export:
+        plain values, cheap to hand to another process)."""
+        rows = await self._db.read_many(
+            "SELECT * FROM glimmers WHERE user_id = ? ORDER BY created_at, id", (user_id,)
+        )
+        return [dict(row) for row in rows]
+
     async def page(self, *, user_id: int, offset: int, limit: int) -> list[Glimmer]:
         """Newest first, for /history."""
         rows = await self._db.read_many(

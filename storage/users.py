@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import aiosqlite
 
@@ -77,6 +78,11 @@ class UserRepository:
     async def get(self, *, user_id: int) -> User | None:
         row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
         return user_from_row(row) if row else None
+
+    async def export_row(self, *, user_id: int) -> dict[str, Any] | None:
+        """The person's settings as stored, for /export."""
+        row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        return dict(row) if row else None
 
     async def set_savour_seconds(self, *, user_id: int, seconds: int) -> None:
         await self._db.execute(

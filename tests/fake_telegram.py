@@ -21,9 +21,9 @@ A few Telegram habits worth knowing when writing assertions:
   409 Conflict, like Telegram does when two bot instances poll at once.
 
 Besides the methods the bot needs most (getMe, getUpdates, deleteWebhook, setMyCommands,
-getMyCommands, deleteMyCommands, sendMessage, sendPhoto, editMessageText,
-editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, close, logOut) the
-fake also answers editMessageCaption and getWebhookInfo. Any other method gets 404, which PTB
+getMyCommands, deleteMyCommands, sendMessage, sendPhoto, sendDocument, editMessageText,
+editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, close, logOut)
+the fake also answers editMessageCaption and getWebhookInfo. Any other method gets 404, which PTB
 turns into an exception, so a missing feature shows up loudly instead of passing silently.
 
 Typical use::
@@ -63,6 +63,7 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_BUTTONS = 100
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what a bot may upload through the cloud Bot API
 MAX_COMMANDS = 100
 
 # Update kinds delivered when the bot does not list allowed_updates (Telegram leaves out
@@ -543,10 +544,17 @@ class BotMessage:
     entities: list[JsonDict] = field(default_factory=list, repr=False)
     reply_markup: JsonDict | None = field(default=None, repr=False)
     photo_sizes: list[JsonDict] | None = field(default=None, repr=False)
+    document: bytes | None = field(default=None, repr=False)
+    document_name: str | None = None
+    document_info: JsonDict | None = field(default=None, repr=False)
 
     @property
     def is_photo(self) -> bool:
         return self.photo_sizes is not None
+
+    @property
+    def is_document(self) -> bool:
+        return self.document_info is not None
 
     def button_texts(self) -> list[str]:
         """Texts of all inline buttons, row by row."""
@@ -564,7 +572,7 @@ class BotMessage:
 
     def describe(self) -> str:
         """One readable line for assertion messages."""
-        kind = "photo" if self.is_photo else "text"
+        kind = "photo" if self.is_photo else "document" if self.is_document else "text"
         flags = []
         if self.edits:
             flags.append(f"edited x{self.edits}")
@@ -593,6 +601,7 @@ class _Failure:
 class _Call:
     params: JsonDict
     files: dict[str, bytes]
+    file_names: dict[str, str] = field(default_factory=dict)
 
 
 class FakeUser:
@@ -963,6 +972,7 @@ class FakeTelegram:
             ("deleteMyCommands", self._delete_my_commands),
             ("sendMessage", self._send_message),
             ("sendPhoto", self._send_photo),
+            ("sendDocument", self._send_document),
             ("editMessageText", self._edit_message_text),
             ("editMessageCaption", self._edit_message_caption),
             ("editMessageReplyMarkup", self._edit_message_reply_markup),
@@ -1184,8 +1194,11 @@ class FakeTelegram:
         }
         if message.edit_date is not None:
             result["edit_date"] = message.edit_date
-        if message.photo_sizes is not None:
-            result["photo"] = message.photo_sizes
+        if message.photo_sizes is not None or message.document_info is not None:
+            if message.photo_sizes is not None:
+                result["photo"] = message.photo_sizes
+            else:
+                result["document"] = message.document_info
             if message.text:
                 result["caption"] = message.text
                 if message.entities:
@@ -1591,6 +1604,52 @@ class FakeTelegram:
         )
         return self._new_bot_message(user, message)
 
+    async def _send_document(self, call: _Call) -> JsonDict:
+        """An uploaded file (by attach:// or as the field itself); file ids are not supported."""
+        params = call.params
+        user = self._chat(params)
+        caption, entities, html, parse_mode = self._render(
+            params.get("caption"), params.get("parse_mode")
+        )
+        if utf16_len(caption) > MAX_CAPTION_LENGTH:
+            raise _bad_request("message caption is too long")
+        document = params.get("document")
+        field_name = "document"
+        if isinstance(document, str) and document.startswith("attach://"):
+            field_name = document.removeprefix("attach://")
+        if field_name not in call.files:
+            raise _bad_request("there is no document in the request")
+        data = call.files[field_name]
+        if not data:
+            raise _bad_request("file must be non-empty")
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise _ApiError(413, "Request Entity Too Large")
+        name = call.file_names.get(field_name) or "document"
+        markup, buttons = self._markup(params.get("reply_markup"), user, inline_only=False)
+        file_id, unique_id = self._new_file_id("BQACAgBotDocument", data)
+        info = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "file_name": name,
+            "file_size": len(data),
+        }
+        message = BotMessage(
+            message_id=user._take_message_id(),
+            chat_id=user.chat_id,
+            text=caption,
+            html=html,
+            parse_mode=parse_mode,
+            buttons=buttons,
+            reply_to_message_id=self._reply_target(user, params),
+            date=_now(),
+            entities=entities,
+            reply_markup=markup,
+            document=data,
+            document_name=name,
+            document_info=info,
+        )
+        return self._new_bot_message(user, message)
+
     def _photo_bytes(self, call: _Call) -> bytes | None:
         """The uploaded photo's bytes, or the bytes behind a known file id (None for URLs)."""
         photo = call.params.get("photo")
@@ -1780,6 +1839,7 @@ async def _read_call(request: web.Request) -> _Call:
     """Read parameters from the query string and a JSON, urlencoded or multipart body."""
     params: JsonDict = {key: _coerce(key, value) for key, value in request.query.items()}
     files: dict[str, bytes] = {}
+    names: dict[str, str] = {}
     if not request.body_exists:
         return _Call(params, files)
     content_type = request.content_type
@@ -1798,12 +1858,13 @@ async def _read_call(request: web.Request) -> _Call:
         for key, value in form.items():
             if isinstance(value, web.FileField):
                 files[key] = value.file.read()
+                names[key] = value.filename
                 params.setdefault(key, f"<uploaded file, {len(files[key])} bytes>")
             elif isinstance(value, (bytes, bytearray)):
                 params[key] = _coerce(key, bytes(value).decode("utf-8", "replace"))
             else:
                 params[key] = _coerce(key, value)
-    return _Call(params, files)
+    return _Call(params, files, names)
 
 
 def rejection_lines(rejections: Iterable[JsonDict]) -> list[str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from bot import texts
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, FakeUser
 
 MARKER = "quokka-marker-5b1f9e"
 
@@ -109,3 +113,93 @@ async def test_saying_no_keeps_everything(fake: FakeTelegram, runner: BotRunner)
     await tess.press(ask, texts.BUTTON_FORGET_NO)
     assert (await tess.wait_edit(ask.message_id)).text == texts.FORGET_KEPT
     assert rows_of(runner.db_path, 804)["glimmers"] == 1
+
+
+def table_columns(db_path: Path, table: str) -> set[str]:
+    with sqlite3.connect(db_path) as conn:
+        return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+async def export_files(person: FakeUser) -> tuple[dict[str, Any], list[list[str]], str, str]:
+    await person.send("/export")
+    working, as_json, as_csv, journal, done = await person.replies(5, timeout=30)
+    assert working.text == texts.EXPORT_WORKING
+    for message in (as_json, as_csv, journal):
+        assert message.is_document and message.document is not None
+    assert as_json.document_name is not None and as_json.document_name.endswith(".json")
+    assert as_csv.document_name is not None and as_csv.document_name.endswith(".csv")
+    assert journal.document_name is not None and journal.document_name.endswith(".md")
+    assert as_json.document is not None and as_csv.document is not None
+    assert journal.document is not None
+    csv_text = as_csv.document.decode("utf-8")
+    assert csv_text.startswith("\ufeff")  # spreadsheets then read it as UTF-8
+    rows = list(csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"))))
+    return json.loads(as_json.document), rows, journal.document.decode("utf-8"), done.text
+
+
+async def test_export_hands_over_everything_in_three_files(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    uma, vic = fake.user(805), fake.user(806)
+    await vic.send("vic's glimmer is not in uma's files")
+    await vic.reply()
+    await uma.send('=SUM(A1) <b>bold</b> & "quotes", commas\n# not a heading *nor* _this_')
+    await uma.reply()
+    svc = runner.services
+    first = (await svc.glimmers.page(user_id=805, offset=0, limit=10))[-1]
+    await svc.glimmers.update(
+        user_id=805,
+        glimmer_id=first.id,
+        now=svc.clock.now(),
+        sense="sound",
+        body_cue="breath",
+        ladder_before="mobilised",
+        ladder_after="safe",
+        landed=4,
+        starred=True,
+    )
+    document, rows, journal, done = await export_files(uma)
+
+    assert document["schema_version"] == 1
+    assert document["settings"]["id"] == 805
+    assert len(document["glimmers"]) == 2
+    entry = document["glimmers"][0]
+    assert set(entry) >= table_columns(runner.db_path, "glimmers")
+    assert entry["text"] == '=SUM(A1) <b>bold</b> & "quotes", commas'
+    assert entry["starred"] is True and entry["landed"] == 4
+    assert entry["created_at"].endswith("Z") and "created_at_local" in entry
+
+    assert rows[0] == list(texts.EXPORT_CSV_HEADER)
+    assert len(rows) == 3
+    assert rows[1][4] == "'" + entry["text"]  # a spreadsheet must not run it as a formula
+    assert rows[1][5:10] == ["Sound", "Slower breath", "", "Mobilised, on edge", "Safe & connected"]
+
+    assert "## " in journal and "⭐" in journal
+    assert r"\# not a heading \*nor\* \_this\_" in journal
+    assert "Ladder: Mobilised, on edge → Safe & connected" in journal
+    assert "vic" not in json.dumps(document) + journal
+    assert "2 glimmers" in done
+
+
+async def test_export_with_no_glimmers_and_with_ten_thousand(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    wes = fake.user(807)
+    document, rows, journal, done = await export_files(wes)
+    assert document["glimmers"] == [] and rows == [list(texts.EXPORT_CSV_HEADER)]
+    assert texts.EXPORT_JOURNAL_EMPTY in journal
+    assert texts.EXPORT_NONE in done
+
+    lines = [f"glimmer number {n}: a small warm thing" for n in range(10_000)]
+    for start in range(0, len(lines), 1000):
+        await runner.services.glimmers.add_lines(
+            user_id=807,
+            chat_id=807,
+            message_id=1_000_000 + start,
+            lines=lines[start : start + 1000],
+            now=runner.services.clock.now(),
+        )
+    document, rows, journal, done = await export_files(wes)
+    assert len(document["glimmers"]) == 10_000 and len(rows) == 10_001
+    assert journal.count("glimmer number") == 10_000
+    assert "10,000 glimmers" in done
