@@ -21,6 +21,7 @@ from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.glimmers import GlimmerRepository
 from storage.schedule import ScheduleRepository
+from storage.stats import StatsRepository
 from storage.users import UserRepository
 
 
@@ -43,7 +44,9 @@ class Services:
     glimmers: GlimmerRepository = field(init=False)
     checkins: CheckinRepository = field(init=False)
     schedule: ScheduleRepository = field(init=False)
+    stats: StatsRepository = field(init=False)
 
+    groups_left: set[int] = field(init=False, default_factory=set)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def worker_pool(self) -> ProcessPoolExecutor:
@@ -71,6 +74,7 @@ class Services:
         self.glimmers = GlimmerRepository(self.db)
         self.checkins = CheckinRepository(self.db)
         self.schedule = ScheduleRepository(self.db)
+        self.stats = StatsRepository(self.db)
 
 
 WORKER_NICENESS = 10  # 0 is normal, 19 the lowest priority

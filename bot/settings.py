@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
 
@@ -39,6 +39,33 @@ class Settings(BaseSettings):
     support_message: str = Field(default=DEFAULT_SUPPORT_MESSAGE, min_length=1, max_length=1000)
     telegram_max_messages_per_second: float = Field(default=30, ge=0)
     checkin_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    # Comma-separated Telegram user ids, as people write them in an env file: 123,456.
+    allowed_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+
+    @field_validator("allowed_user_ids", "admin_user_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        ids = set()
+        for part in value.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not re.fullmatch(r"-?\d{1,20}", part):
+                raise ValueError(f"{part!r} is not a Telegram user id; write ids like 123,456")
+            ids.add(int(part))
+        return frozenset(ids)
+
+    def may_use(self, user_id: int) -> bool:
+        """Whether this person may use the bot: anyone, unless ALLOWED_USER_IDS lists who.
+        Admins may always use it."""
+        return (
+            not self.allowed_user_ids
+            or user_id in self.allowed_user_ids
+            or user_id in self.admin_user_ids
+        )
 
     @field_validator("telegram_bot_token")
     @classmethod

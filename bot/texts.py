@@ -66,7 +66,14 @@ ABOUT = (
 )
 
 UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
-NOT_PRIVATE = "I only work in a private chat. Message me directly and we can begin."
+NOT_PRIVATE = (
+    "Hello! I only work in a private chat, so I'll leave this one. Message me directly and we "
+    "can begin."
+)
+NOT_ALLOWED = (
+    "Hello. I'm sorry: this bot is set up for a small group of people, and I can't help you "
+    "here. If you think you should have access, ask whoever gave you the link."
+)
 SOMETHING_WENT_WRONG = "I'm sorry, something went wrong on my side. Please try again in a moment."
 
 # --- Quick logging --------------------------------------------------------------------------
@@ -426,3 +433,15 @@ EXPORT_SENSE = "Sense"
 EXPORT_BODY = "Body"
 EXPORT_LADDER = "Ladder"
 EXPORT_LANDED = "Landed {landed}/5"
+
+# --- For the people who run the bot -----------------------------------------------------------
+
+STATS = (
+    "<b>This bot, in numbers</b> (the last 7 days)\n\n"
+    "People: {users}\n"
+    "Kept a glimmer this week: {active_users}\n"
+    "Glimmers this week: {glimmers_in_period} (all time: {glimmers_total})\n"
+    "Check-ins sent: {checkins_sent}\n"
+    "Check-ins not delivered: {checkins_failed}\n\n"
+    "Counts only: never anyone's words or names."
+)

@@ -129,6 +129,7 @@ async def _send(
             # Blocked, or the chat is gone: stop until they write to the bot again.
             log.info("check-in to user %s refused (%s); pausing their check-ins", user_id, exc)
             await svc.users.mark_inactive(user_id=user_id)
+            await svc.checkins.record_failure(blocked=True, now=svc.clock.now())
             return False
         except TelegramError as exc:
             # RetryAfter has already been waited out by the rate limiter by now.
@@ -140,6 +141,7 @@ async def _send(
             )
             return True
     log.warning("gave up on a check-in to user %s", user_id)
+    await svc.checkins.record_failure(blocked=False, now=svc.clock.now())
     return False
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import asdict
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -100,9 +102,23 @@ async def forget_pressed(update: Update, context: Ctx) -> None:
     await edit_quietly(query, texts.FORGET_DONE)
 
 
+async def stats(update: Update, context: Ctx) -> None:
+    """Counts for the admins named in ADMIN_USER_IDS; anyone else sees an unknown command."""
+    message = update.effective_message
+    assert message is not None
+    user_id, _ = ids(update)
+    svc = context.svc
+    if user_id not in svc.settings.admin_user_ids:
+        await message.reply_html(texts.UNKNOWN_COMMAND)
+        return
+    counts = await svc.stats.since(start=svc.clock.now() - timedelta(days=7))
+    await message.reply_html(texts.STATS.format(**asdict(counts)))
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     new = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("privacy", privacy, new))
     app.add_handler(CommandHandler("export", export, new))
+    app.add_handler(CommandHandler("stats", stats, new))
     app.add_handler(CommandHandler("forget", forget, new))
     app.add_handler(CallbackQueryHandler(forget_pressed, pattern=cb.pattern(cb.FORGET)))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -19,22 +22,53 @@ from bot.context import Ctx
 from handlers.checkin import reschedule
 from handlers.common import ids, refuse_button
 
+log = logging.getLogger(__name__)
+
+# Groups the bot has left in this run, so a burst of updates from one gets one goodbye.
+# Kept in memory only: nothing about a group is stored.
+GROUPS_REMEMBERED = 10_000
+
 
 async def private_only(update: Update, context: Ctx) -> None:
-    """Groups and channels are not for journals: answer a command once, ignore the rest."""
+    """Only private chats with people allowed to use the bot get past this gate.
+
+    Someone not on ALLOWED_USER_IDS gets a polite refusal and nothing about them is stored.
+    Added to a group or channel, the bot says once that it works in private chat and leaves.
+    """
     chat, user = update.effective_chat, update.effective_user
+    svc = context.svc
     if chat is not None and chat.type == chat.PRIVATE and user is not None:
-        svc = context.svc
+        if not svc.settings.may_use(user.id):
+            log.info("refused an update from a person not on the allowed list")
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.NOT_ALLOWED)
+            elif update.message is not None:
+                await update.message.reply_html(texts.NOT_ALLOWED)
+            raise ApplicationHandlerStop
         # Cached after the first time: no database trip for people already known.
         if await svc.users.ensure(user_id=user.id, now=svc.clock.now()):
             await reschedule(svc, user.id)  # new, or back after blocking the bot
         return
-    message = update.message
-    if message is not None and message.text and message.text.startswith("/"):
-        await message.reply_html(texts.NOT_PRIVATE)
     if update.callback_query is not None:
         await update.callback_query.answer(texts.NOT_PRIVATE)
+    elif chat is not None and chat.type != chat.PRIVATE and chat.id not in svc.groups_left:
+        await _leave(context, chat.id)
     raise ApplicationHandlerStop
+
+
+async def _leave(context: Ctx, chat_id: int) -> None:
+    groups_left = context.svc.groups_left
+    if len(groups_left) > GROUPS_REMEMBERED:
+        groups_left.clear()
+    groups_left.add(chat_id)
+    try:
+        await context.bot.send_message(chat_id=chat_id, text=texts.NOT_PRIVATE)
+    except TelegramError as exc:  # a channel where it can't post, or already removed
+        log.info("could not say goodbye in a group: %s", exc)
+    try:
+        await context.bot.leave_chat(chat_id=chat_id)
+    except TelegramError as exc:
+        log.info("could not leave a group: %s", exc)
 
 
 async def start(update: Update, context: Ctx) -> None:

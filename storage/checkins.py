@@ -21,6 +21,13 @@ class CheckinRepository:
             (user_id, chat_id, message_id, to_db_time(now)),
         )
 
+    async def record_failure(self, *, blocked: bool, now: datetime) -> None:
+        """A check-in that could not be delivered (counted for /stats; nobody is named)."""
+        await self._db.execute(
+            "INSERT INTO send_failures (failed_at, reason) VALUES (?, ?)",
+            (to_db_time(now), "blocked" if blocked else "error"),
+        )
+
     async def mark_answered(
         self, *, user_id: int, chat_id: int, message_id: int, now: datetime
     ) -> bool:

@@ -22,8 +22,10 @@ A few Telegram habits worth knowing when writing assertions:
 
 Besides the methods the bot needs most (getMe, getUpdates, deleteWebhook, setMyCommands,
 getMyCommands, deleteMyCommands, sendMessage, sendPhoto, sendDocument, editMessageText,
-editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, close, logOut)
-the fake also answers editMessageCaption and getWebhookInfo. Any other method gets 404, which PTB
+editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, leaveChat, close,
+logOut) the fake also answers editMessageCaption and getWebhookInfo. Groups and channels
+(``FakeTelegram.group``) are kept minimal: the bot can be added, read messages, post text
+and leave. Any other method gets 404, which PTB
 turns into an exception, so a missing feature shows up loudly instead of passing silently.
 
 Typical use::
@@ -920,6 +922,75 @@ def _command_entities(text: str) -> list[JsonDict]:
 _Handler = Callable[[_Call], Awaitable[Any]]
 
 
+class FakeGroup:
+    """A group (or supergroup, or channel) the bot can be added to; kept minimal.
+
+    Messages in it come from FakeUsers; what the bot says there is kept as plain text in
+    ``inbox``. The bot can only post while it is a member, and leaveChat makes it leave.
+    """
+
+    def __init__(self, fake: FakeTelegram, chat_id: int, title: str, kind: str) -> None:
+        if chat_id >= 0:
+            raise ValueError("group and channel ids are negative")
+        self._fake = fake
+        self.chat_id = chat_id
+        self.title = title
+        self.kind = kind
+        self.bot_is_member = False
+        self.inbox: list[str] = []
+        self._next_message_id = 1
+
+    def chat_dict(self) -> JsonDict:
+        return {"id": self.chat_id, "type": self.kind, "title": self.title}
+
+    def _take_message_id(self) -> int:
+        message_id = self._next_message_id
+        self._next_message_id += 1
+        return message_id
+
+    def add_bot(self, by: FakeUser) -> int:
+        """Someone adds the bot: a my_chat_member update. Returns its update id."""
+        self.bot_is_member = True
+        status = "administrator" if self.kind == "channel" else "member"
+        bot = self._fake._bot_user()
+        member: JsonDict = {"user": bot, "status": status}
+        if status == "administrator":
+            rights = (
+                "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members"
+                " can_promote_members can_change_info can_invite_users can_post_stories"
+                " can_edit_stories can_delete_stories"
+            )
+            member.update({right: False for right in rights.split()})
+            member.update({"can_be_edited": False, "is_anonymous": False})
+            member.update({"can_manage_chat": True, "can_post_messages": True})
+        return self._fake._enqueue(
+            "my_chat_member",
+            {
+                "chat": self.chat_dict(),
+                "from": by.user_dict(),
+                "date": _now(),
+                "old_chat_member": {"user": bot, "status": "left"},
+                "new_chat_member": member,
+            },
+        )
+
+    def send(self, by: FakeUser, text: str) -> int:
+        """A member writes in the group (a channel post when this is a channel)."""
+        message: JsonDict = {
+            "message_id": self._take_message_id(),
+            "chat": self.chat_dict(),
+            "date": _now(),
+            "text": text,
+        }
+        entities = _command_entities(text)
+        if entities:
+            message["entities"] = entities
+        if self.kind == "channel":
+            return self._fake._enqueue("channel_post", message)
+        message["from"] = by.user_dict()
+        return self._fake._enqueue("message", message)
+
+
 class FakeTelegram:
     """The fake Bot API server plus the bookkeeping tests look at."""
 
@@ -940,6 +1011,7 @@ class FakeTelegram:
         self.commands: list[JsonDict] = []
         self._commands_by_scope: dict[tuple[str, str], list[JsonDict]] = {}
         self._users: dict[int, FakeUser] = {}
+        self._groups: dict[int, FakeGroup] = {}
         self._blocked: set[int] = set()
         self._failures: dict[str, deque[_Failure]] = {}
         self._latency = 0.0
@@ -979,6 +1051,7 @@ class FakeTelegram:
             ("deleteMessage", self._delete_message),
             ("answerCallbackQuery", self._answer_callback_query),
             ("sendChatAction", self._send_chat_action),
+            ("leaveChat", self._leave_chat),
             ("close", self._true),
             ("logOut", self._true),
         ):
@@ -1042,6 +1115,13 @@ class FakeTelegram:
     @property
     def users(self) -> list[FakeUser]:
         return list(self._users.values())
+
+    def group(self, chat_id: int, title: str = "Tea club", kind: str = "group") -> FakeGroup:
+        """Create (or return) a group, supergroup or channel with this (negative) id."""
+        existing = self._groups.get(chat_id)
+        if existing is None:
+            existing = self._groups[chat_id] = FakeGroup(self, chat_id, title, kind)
+        return existing
 
     def block(self, user_id: int) -> None:
         """From now on every call aimed at this chat gets 403 "bot was blocked by the user"."""
@@ -1547,6 +1627,9 @@ class FakeTelegram:
 
     async def _send_message(self, call: _Call) -> JsonDict:
         params = call.params
+        group = self._groups.get(_chat_of(params) or 0)
+        if group is not None:
+            return self._send_to_group(group, params)
         user = self._chat(params)
         plain, entities, html, parse_mode = self._render(
             params.get("text"), params.get("parse_mode")
@@ -1649,6 +1732,35 @@ class FakeTelegram:
             document_info=info,
         )
         return self._new_bot_message(user, message)
+
+    def _send_to_group(self, group: FakeGroup, params: JsonDict) -> JsonDict:
+        if not group.bot_is_member:
+            raise _ApiError(403, "Forbidden: bot is not a member of the group chat")
+        plain, entities, _, _ = self._render(params.get("text"), params.get("parse_mode"))
+        if not plain:
+            raise _bad_request("message text is empty")
+        if utf16_len(plain) > MAX_TEXT_LENGTH:
+            raise _bad_request("message is too long")
+        group.inbox.append(plain)
+        result: JsonDict = {
+            "message_id": group._take_message_id(),
+            "from": self._bot_user(),
+            "chat": group.chat_dict(),
+            "date": _now(),
+            "text": plain,
+        }
+        if entities:
+            result["entities"] = entities
+        return result
+
+    async def _leave_chat(self, call: _Call) -> bool:
+        group = self._groups.get(_chat_of(call.params) or 0)
+        if group is None:
+            raise _bad_request("chat not found")
+        if not group.bot_is_member:
+            raise _ApiError(403, "Forbidden: bot is not a member of the group chat")
+        group.bot_is_member = False
+        return True
 
     def _photo_bytes(self, call: _Call) -> bytes | None:
         """The uploaded photo's bytes, or the bytes behind a known file id (None for URLs)."""
