@@ -72,7 +72,7 @@ NOT_PRIVATE = (
 )
 NOT_ALLOWED = (
     "Hello. I'm sorry: this bot is set up for a small group of people, and I can't help you "
-    "here. If you think you should have access, ask whoever gave you the link."
+    "here. If that seems wrong, ask whoever gave you the link."
 )
 SOMETHING_WENT_WRONG = "I'm sorry, something went wrong on my side. Please try again in a moment."
 
