@@ -1,8 +1,9 @@
 """`glimmers-bot` subcommands: `check` (a container health check) and `backup PATH`.
 
-Each subcommand is a `Command` in `COMMANDS`: a name, a one-line help, a function that adds
-its arguments, and a function that runs it and returns the exit code. To add one, write those
-two functions and append a `Command`. No subcommand at all runs the bot (bot/__main__.py).
+Each subcommand is a `Command` in `COMMANDS`: a name, a one-line help, a function that runs
+it (returning the text after "ok: ", or raising `CommandError`) and, if it takes any, a
+function that adds its arguments. To add one, write those functions and append a `Command`.
+No subcommand at all runs the bot (bot/__main__.py).
 
 Every subcommand prints one line: "ok: ..." on stdout, or the problem on stderr, and exits
 0 (ok), 1 (`EXIT_FAILED`: the database or the files) or 2 (`EXIT_SETTINGS`: bad settings).

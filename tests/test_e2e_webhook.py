@@ -122,6 +122,7 @@ async def test_webhook_mode_end_to_end(fake: FakeTelegram, tmp_path: Path) -> No
     assert fake.rejections == []
     logged = log_path.read_text()
     assert "webhook mode: listening on 127.0.0.1" in logged
+    assert "bot: stopped" in logged  # a clean shutdown, not a crash
     assert "setWebhook" in logged  # the call was logged, with its secret redacted
     assert SECRET not in logged
     assert fake.token not in logged
