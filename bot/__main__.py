@@ -1,37 +1,78 @@
-"""Command line: `glimmers-bot` (or `python -m bot`) runs the bot in long-polling mode."""
+"""Command line: `glimmers-bot` (or `python -m bot`) runs the bot; subcommands are in bot/cli.py.
+
+With WEBHOOK_URL set the bot serves Telegram's webhook; otherwise it long-polls.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING, Any
 
-from telegram import Update
-
-from bot.app import build_application
+from bot import cli
 from bot.logs import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger("bot")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    args = cli.parse(argv)
+    if args.command is not None:
+        sys.exit(args.command(args))
+    run_bot()
+
+
+def run_bot() -> None:
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"glimmers-bot: {exc}", file=sys.stderr)
-        sys.exit(2)
-    configure_logging(
-        settings.log_level_number, secrets=(settings.telegram_bot_token.get_secret_value(),)
-    )
+        sys.exit(cli.EXIT_SETTINGS)
+    configure_logging(settings.log_level_number, secrets=settings.secrets)
     # The database runs on aiosqlite's thread; when its answer is ready, hand it the
     # interpreter sooner than the default 5 ms. Measured with bench/quicklog.py: about 5%
     # more replies per second under load, no change when quiet.
     sys.setswitchinterval(0.0005)
+    # Imported here so `glimmers-bot check`, run every minute as a health check, stays light.
+    from telegram import Update
+
+    from bot.app import build_application
+
     log.info("starting; database at %s", settings.database_path)
     app = build_application(settings)
-    # run_polling stops cleanly on Ctrl-C and SIGTERM, flushing persistence on the way out.
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    # Both run_* methods stop cleanly on Ctrl-C and SIGTERM, flushing persistence on the way out.
+    if settings.webhook_url:
+        run_webhook(app, settings)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     log.info("stopped")
+
+
+def run_webhook(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    from telegram import Update
+
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    log.info(
+        "webhook mode: listening on %s:%d at /%s",
+        settings.webhook_listen,
+        settings.webhook_port,
+        settings.webhook_path,
+    )
+    # url_path is WEBHOOK_URL's own path, so a reverse proxy forwards the path unchanged.
+    # PTB answers 403 to a request without the right X-Telegram-Bot-Api-Secret-Token.
+    app.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=settings.webhook_path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False,
+    )
 
 
 if __name__ == "__main__":

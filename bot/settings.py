@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# The ports Telegram will deliver webhooks to.
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+# The path is handed to the webhook server as a pattern, so keep it to plain characters.
+WEBHOOK_PATH_SHAPE = re.compile(r"^[A-Za-z0-9._~/-]*$")
+LOOPBACK_HOSTS = frozenset({"localhost"})
 
 DEFAULT_SUPPORT_MESSAGE = (
     "If you are in danger or might harm yourself, call your local emergency number now. "
@@ -39,6 +49,11 @@ class Settings(BaseSettings):
     support_message: str = Field(default=DEFAULT_SUPPORT_MESSAGE, min_length=1, max_length=1000)
     telegram_max_messages_per_second: float = Field(default=30, ge=0)
     checkin_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    # Webhook mode: set WEBHOOK_URL and the bot serves updates over HTTP instead of polling.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
     # Comma-separated Telegram user ids, as people write them in an env file: 123,456.
     allowed_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -98,6 +113,72 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        try:
+            parts = urlsplit(value)
+            port = parts.port
+        except ValueError as exc:
+            raise ValueError("is not a valid URL") from exc
+        host = parts.hostname or ""
+        if parts.scheme == "http" and _is_loopback(host):
+            pass  # a Bot API server on this machine (or the tests' fake) may use plain http
+        elif parts.scheme != "https" or not host:
+            raise ValueError("must be an https:// URL (Telegram delivers webhooks over TLS)")
+        elif port is not None and port not in WEBHOOK_PORTS:
+            raise ValueError("may only use port 443, 80, 88 or 8443 (Telegram's rule)")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("must not hold a user name, password, query or fragment")
+        if not WEBHOOK_PATH_SHAPE.match(parts.path):
+            raise ValueError("path may only hold letters, digits and . _ ~ - /")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _blank_secret(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise PydanticCustomError("required_with", "required when WEBHOOK_URL is set")
+            return None
+        if not WEBHOOK_SECRET_SHAPE.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value.strip())
+        except ValueError as exc:
+            raise ValueError("must be an IP address such as 0.0.0.0 or 127.0.0.1") from exc
+        return value.strip()
+
+    @property
+    def webhook_path(self) -> str:
+        """The path part of WEBHOOK_URL without its leading slash: where the server listens."""
+        return urlsplit(self.webhook_url or "").path.lstrip("/")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, for the log filter to redact."""
+        found = [self.telegram_bot_token.get_secret_value()]
+        if self.webhook_secret is not None:
+            found.append(self.webhook_secret.get_secret_value())
+        return tuple(found)
+
     @property
     def log_level_number(self) -> int:
         return int(logging.getLevelName(self.log_level))
@@ -115,4 +196,15 @@ def load_settings(**overrides: Any) -> Settings:
                 f"Setting {name} is missing: set it in the environment or .env"
             ) from None
         reason = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "required_with":
+            raise SettingsError(f"Setting {name} is missing: {reason}") from None
         raise SettingsError(f"Setting {name} is malformed: {reason}") from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -20,13 +20,26 @@ A few Telegram habits worth knowing when writing assertions:
 * A second getUpdates that arrives while one is still waiting ends the older one with
   409 Conflict, like Telegram does when two bot instances poll at once.
 
+Webhooks. Once the bot calls setWebhook, the fake stops serving getUpdates (409, as Telegram
+does) and instead POSTs each update, oldest first and one at a time, to the webhook URL as
+JSON with the ``X-Telegram-Bot-Api-Secret-Token`` header; an update counts as confirmed when
+the bot answers 2xx, and is retried (after a short pause) otherwise, with the error kept in
+getWebhookInfo's ``last_error_message`` and in ``FakeTelegram.webhook_errors``. So
+``FakeUser.send()`` and the rest work unchanged in webhook mode. deleteWebhook (or setWebhook
+with an empty url) goes back to getUpdates. ``FakeTelegram.webhook`` shows what was set.
+Like Telegram, setWebhook wants an https URL on port 443, 80, 88 or 8443 and a secret_token
+of 1-256 characters of A-Z a-z 0-9 _ -. The bot's own webhook server in a test is plain http
+on 127.0.0.1, so ``FakeTelegram(allow_local_http_webhook=True)`` also accepts
+``http://127.0.0.1:<any port>/...`` URLs (and nothing else that is not https); without that
+flag they are refused like any other http URL.
+
 Besides the methods the bot needs most (getMe, getUpdates, deleteWebhook, setMyCommands,
 getMyCommands, deleteMyCommands, sendMessage, sendPhoto, sendDocument, editMessageText,
 editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, leaveChat, close,
-logOut) the fake also answers editMessageCaption and getWebhookInfo. Groups and channels
-(``FakeTelegram.group``) are kept minimal: the bot can be added, read messages, post text
-and leave. Any other method gets 404, which PTB
-turns into an exception, so a missing feature shows up loudly instead of passing silently.
+logOut) the fake also answers editMessageCaption, setWebhook and getWebhookInfo. Groups and
+channels (``FakeTelegram.group``) are kept minimal: the bot can be added, read messages, post
+text and leave. Any other method gets 404, which PTB turns into an exception, so a missing
+feature shows up loudly instead of passing silently.
 
 Typical use::
 
@@ -54,7 +67,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 JsonDict = dict[str, Any]
@@ -67,6 +82,11 @@ MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what a bot may upload through the cloud Bot API
 MAX_COMMANDS = 100
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Pause before a failed webhook delivery is tried again (Telegram waits longer).
+WEBHOOK_RETRY_SECONDS = 0.1
 
 # Update kinds delivered when the bot does not list allowed_updates (Telegram leaves out
 # chat_member and the reaction updates unless they are asked for by name).
@@ -169,6 +189,10 @@ BLOCKED = "Forbidden: bot was blocked by the user"
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
+)
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
 )
 
 
@@ -606,6 +630,18 @@ class _Call:
     file_names: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Webhook:
+    """What the bot's last successful setWebhook asked for."""
+
+    url: str
+    secret_token: str | None
+    allowed_updates: list[str] | None
+    max_connections: int = 40
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
 class FakeUser:
     """One Telegram user in a private chat with the bot (chat id equals user id)."""
 
@@ -1001,8 +1037,13 @@ class FakeTelegram:
         bot_id: int = 123456,
         bot_username: str = "glimmers_test_bot",
         bot_first_name: str = "Glimmers Test Bot",
+        allow_local_http_webhook: bool = False,
     ) -> None:
         self.token = token
+        self.allow_local_http_webhook = allow_local_http_webhook
+        self.webhook: Webhook | None = None
+        self.webhook_errors: list[str] = []
+        self._webhook_task: asyncio.Task[None] | None = None
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -1039,6 +1080,7 @@ class FakeTelegram:
             ("getUpdates", self._get_updates),
             ("deleteWebhook", self._delete_webhook),
             ("getWebhookInfo", self._get_webhook_info),
+            ("setWebhook", self._set_webhook),
             ("setMyCommands", self._set_my_commands),
             ("getMyCommands", self._get_my_commands),
             ("deleteMyCommands", self._delete_my_commands),
@@ -1079,6 +1121,7 @@ class FakeTelegram:
         """Stop the server. Waiting getUpdates calls return at once with no updates."""
         self._closing = True
         self._updates_changed.set()
+        await self._stop_delivering()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -1517,11 +1560,137 @@ class FakeTelegram:
         if _as_bool(call.params.get("drop_pending_updates", False)) and self._queue:
             self._queue.clear()
             self._poke()
+        await self._stop_delivering()
+        self.webhook = None
         return True
 
     async def _get_webhook_info(self, call: _Call) -> JsonDict:
         pending = len(self._queue)
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+        info: JsonDict = {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": pending,
+        }
+        hook = self.webhook
+        if hook is not None:
+            info["url"] = hook.url
+            info["max_connections"] = hook.max_connections
+            if hook.allowed_updates is not None:
+                info["allowed_updates"] = hook.allowed_updates
+            if hook.last_error_date is not None:
+                info["last_error_date"] = hook.last_error_date
+                info["last_error_message"] = hook.last_error_message
+        return info
+
+    async def _set_webhook(self, call: _Call) -> bool:
+        params = call.params
+        url = params.get("url")
+        if url is None:
+            raise _bad_request("url is empty")
+        url = str(url).strip()
+        if not url:  # an empty url removes the webhook, as deleteWebhook does
+            return await self._delete_webhook(call)
+        self._check_webhook_url(url)
+        secret = params.get("secret_token")
+        if secret is not None and not WEBHOOK_SECRET.fullmatch(str(secret)):
+            raise _bad_request("secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if allowed is not None:
+            allowed = _as_json(allowed, "allowed updates")
+            if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
+                raise _bad_request("allowed_updates must be an Array of String")
+        max_connections = _as_int(params, "max_connections", required=False) or 40
+        if not 1 <= max_connections <= 100:
+            raise _bad_request("invalid max_connections specified")
+        if _as_bool(params.get("drop_pending_updates", False)) and self._queue:
+            self._queue.clear()
+            self._poke()
+        await self._stop_delivering()
+        if allowed is not None:
+            self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED_UPDATES
+        hook = Webhook(
+            url=url,
+            secret_token=None if secret is None else str(secret),
+            allowed_updates=allowed,
+            max_connections=max_connections,
+        )
+        self.webhook = hook
+        # A waiting getUpdates ends; from now on updates go to the webhook.
+        self._poll_generation += 1
+        self._updates_changed.set()
+        self._webhook_task = asyncio.create_task(self._deliver(hook))
+        return True
+
+    def _check_webhook_url(self, url: str) -> None:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise _bad_request("bad webhook: invalid URL") from None
+        if not parts.hostname:
+            raise _bad_request("bad webhook: invalid URL")
+        local_http = (
+            self.allow_local_http_webhook
+            and parts.scheme == "http"
+            and parts.hostname == "127.0.0.1"
+        )
+        if local_http:
+            return
+        if parts.scheme != "https":
+            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if port is not None and port not in WEBHOOK_PORTS:
+            raise _bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+
+    async def _stop_delivering(self) -> None:
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _deliver(self, hook: Webhook) -> None:
+        """POST queued updates to the webhook one at a time, oldest first, until it changes."""
+        headers = {SECRET_HEADER: hook.secret_token} if hook.secret_token is not None else {}
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while not self._closing:
+                batch: list[JsonDict] = []
+
+                def ready() -> bool:
+                    nonlocal batch
+                    batch = self._collect(1)
+                    return bool(batch) or self._closing
+
+                with contextlib.suppress(TimeoutError):
+                    await _wait_until(self._updates_changed, ready, 3600)
+                if not batch:
+                    continue
+                update = batch[0]
+                error = await self._post_update(session, hook, update, headers)
+                if error is None:
+                    self._confirm(int(update["update_id"]) + 1)
+                    continue
+                hook.last_error_date = _now()
+                hook.last_error_message = error
+                self.webhook_errors.append(error)
+                self._poke()
+                await asyncio.sleep(WEBHOOK_RETRY_SECONDS)
+
+    @staticmethod
+    async def _post_update(
+        session: aiohttp.ClientSession, hook: Webhook, update: JsonDict, headers: dict[str, str]
+    ) -> str | None:
+        """Deliver one update; returns None when the bot took it, else Telegram's error text."""
+        try:
+            async with session.post(hook.url, json=update, headers=headers) as response:
+                await response.read()
+                if 200 <= response.status < 300:
+                    return None
+                return f"Wrong response from the webhook: {response.status} {response.reason}"
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return f"Connection failed: {type(exc).__name__}"
 
     async def _get_updates(self, call: _Call) -> list[JsonDict]:
         params = call.params
@@ -1541,6 +1710,8 @@ class FakeTelegram:
                 raise _bad_request("allowed_updates must be an Array of String")
             self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED_UPDATES
 
+        if self.webhook is not None:
+            raise _ApiError(409, WEBHOOK_ACTIVE, record=False)
         # Only one getUpdates may wait at a time; a newer one ends the older one.
         self._poll_generation += 1
         generation = self._poll_generation

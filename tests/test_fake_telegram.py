@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -29,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import FakeTelegram, FakeUser, render_html, utf16_len
+from tests.fake_telegram import FakeTelegram, FakeUser, JsonDict, render_html, utf16_len
 
 CHAT = 4242
 
@@ -727,3 +728,80 @@ async def test_application_serves_many_users(
     replies = await asyncio.gather(*(user.reply() for user in users))
     assert [r.text for r in replies] == [f"HI {u.user_id}" for u in users]
     await fake.wait_idle(timeout=2)
+
+
+async def test_set_webhook_is_checked_like_telegram(fake: FakeTelegram, bot: Bot) -> None:
+    refused = [
+        ("http://bot.example.org/hook", r"(?i)https url must be provided"),
+        ("http://127.0.0.1:8080/hook", r"(?i)https url must be provided"),  # not without the flag
+        ("https://bot.example.org:9000/hook", "ports 80, 88, 443 or 8443"),
+    ]
+    for url, why in refused:
+        with pytest.raises(BadRequest, match=why):
+            await bot.set_webhook(url, secret_token="s3cret")
+    for secret in ("has space", "x" * 257, "ünïcode"):
+        with pytest.raises(BadRequest, match=r"(?i)secret token"):
+            await bot.set_webhook("https://bot.example.org/hook", secret_token=secret)
+    assert len(fake.rejections) == 6
+    assert fake.webhook is None
+    assert (await bot.get_webhook_info()).url == ""
+
+    assert await bot.set_webhook(
+        "https://bot.example.org:8443/hook", secret_token="a" * 256, allowed_updates=["message"]
+    )
+    info = await bot.get_webhook_info()
+    assert info.url == "https://bot.example.org:8443/hook"
+    assert info.allowed_updates == ("message",)
+    assert fake.webhook is not None and fake.webhook.secret_token == "a" * 256
+    with pytest.raises(Conflict, match=r"(?i)webhook is active"):
+        await bot.get_updates(timeout=0)
+    assert await bot.delete_webhook()
+    assert fake.webhook is None
+    assert await bot.get_updates(timeout=0) == ()
+
+
+async def test_updates_are_posted_to_the_webhook_with_the_secret() -> None:
+    received: list[tuple[str | None, JsonDict]] = []
+    answers = [500]  # the first delivery fails and is retried
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(
+            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
+        )
+        return web.Response(status=answers.pop() if answers else 200)
+
+    app = web.Application()
+    app.router.add_post("/in/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    async with FakeTelegram(allow_local_http_webhook=True) as fake:
+        try:
+            async with Bot(fake.token, base_url=fake.base_url) as client:
+                with pytest.raises(BadRequest, match=r"(?i)https url"):
+                    await client.set_webhook(f"http://localhost:{port}/in/hook")
+                fake.rejections.clear()
+                url = f"http://127.0.0.1:{port}/in/hook"
+                await client.set_webhook(url, secret_token="s3cret")
+                alex = fake.user(CHAT, "Alex")
+                await alex.send("hello")
+                await alex.send("/start")
+                await fake.wait_idle()
+                info = await client.get_webhook_info()
+                assert info.pending_update_count == 0
+                error = "Wrong response from the webhook: 500 Internal Server Error"
+                assert info.last_error_message == error
+                assert fake.webhook_errors == [info.last_error_message]
+                # Stopped the webhook: updates wait for getUpdates again.
+                await client.delete_webhook()
+                await alex.send("after")
+                polled = await client.get_updates(timeout=0)
+                assert [u.message.text for u in polled if u.message] == ["after"]
+        finally:
+            await runner.cleanup()
+    assert all(secret == "s3cret" for secret, _ in received)
+    texts = [update["message"]["text"] for _, update in received]
+    assert texts == ["hello", "hello", "/start"]  # the failed one came again, in order
+    assert fake.rejections == []

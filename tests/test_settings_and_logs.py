@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_", "WEBHOOK_"))
+    }
     clean.update(env)
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
@@ -48,6 +52,25 @@ def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
             {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "lots"},
             "TELEGRAM_MAX_MESSAGES_PER_SECOND",
         ),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "http://bot.example.org/u"}, "WEBHOOK_URL"),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://bot.example.org:9000/u"},
+            "WEBHOOK_URL",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://bot.example.org/u"},
+            "WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "WEBHOOK_URL": "https://bot.example.org/u",
+                "WEBHOOK_SECRET": "has spaces and !",
+            },
+            "WEBHOOK_SECRET",
+        ),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_PORT": "70000"}, "WEBHOOK_PORT"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_LISTEN": "everywhere"}, "WEBHOOK_LISTEN"),
     ],
 )
 def test_bad_settings_exit_2_with_one_line_naming_the_setting(
@@ -81,6 +104,33 @@ def test_missing_token_is_a_settings_error(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN is missing"):
         load_settings()
+
+
+def test_webhook_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    polling = load_settings(telegram_bot_token=TOKEN, webhook_url="", webhook_secret="")
+    assert polling.webhook_url is None and polling.webhook_secret is None
+    assert (polling.webhook_listen, polling.webhook_port) == ("0.0.0.0", 8443)
+    secret = "s3cret_-" * 32  # 256 characters, Telegram's longest
+    hook = load_settings(
+        telegram_bot_token=TOKEN,
+        webhook_url="https://bot.example.org/telegram/updates",
+        webhook_secret=secret,
+    )
+    assert hook.webhook_path == "telegram/updates"
+    assert hook.secrets == (TOKEN, secret)
+    assert secret not in repr(hook)
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET is malformed"):
+        load_settings(
+            telegram_bot_token=TOKEN,
+            webhook_url="https://b.example.org/",
+            webhook_secret=secret + "x",
+        )
+    # Plain http only for a loopback address: a local Bot API server, or the tests' fake.
+    local = load_settings(
+        telegram_bot_token=TOKEN, webhook_url="http://127.0.0.1:9999/hook", webhook_secret="s"
+    )
+    assert local.webhook_path == "hook"
 
 
 def test_every_setting_is_documented_in_env_example() -> None:

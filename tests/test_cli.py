@@ -1,0 +1,171 @@
+"""`glimmers-bot check` and `glimmers-bot backup`, run as a person or a container would."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
+
+
+def glimmers_bot(
+    *args: str, db_path: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_", "WEBHOOK_"))
+    }
+    clean.update(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_PATH": str(db_path),
+            "PYTHONPATH": str(ROOT),
+            **(env or {}),
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=clean,
+        cwd=next(folder for folder in db_path.parents if folder.is_dir()),  # no stray .env
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+async def test_check_migrates_a_new_database_and_never_calls_telegram(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "data" / "glimmers.sqlite3"
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url}
+    result = glimmers_bot("check", db_path=db_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert one_line(result.stdout).startswith("ok: ")
+    assert result.stderr == ""
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] >= 4
+        assert db.execute("SELECT count(*) FROM glimmers").fetchone()[0] == 0
+    assert fake.calls == []
+
+
+def test_check_with_bad_settings_exits_2_naming_the_setting(tmp_path: Path) -> None:
+    result = glimmers_bot(
+        "check", db_path=tmp_path / "g.sqlite3", env={"WEBHOOK_URL": "https://bot.example.org/x"}
+    )
+    assert result.returncode == 2
+    assert "WEBHOOK_SECRET" in one_line(result.stderr)
+    assert result.stdout == ""
+    assert not (tmp_path / "g.sqlite3").exists()
+
+
+def test_check_with_a_damaged_database_exits_1(tmp_path: Path) -> None:
+    db_path = tmp_path / "g.sqlite3"
+    db_path.write_bytes(b"this is not a database, just some bytes" * 200)
+    result = glimmers_bot("check", db_path=db_path)
+    assert result.returncode == 1
+    line = one_line(result.stderr)
+    assert str(db_path) in line and "not a database" in line
+    assert TOKEN not in result.stderr
+
+
+def test_check_finds_a_corrupted_page(tmp_path: Path) -> None:
+    db_path = tmp_path / "g.sqlite3"
+    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    with sqlite3.connect(db_path) as db:
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("CREATE TABLE filler (x TEXT)")
+        db.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 200)
+        db.execute("CREATE INDEX filler_x ON filler (x)")
+    with sqlite3.connect(db_path) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'filler_x'").fetchone()
+    with db_path.open("r+b") as raw:  # scribble over the index's root page
+        raw.seek((root[0] - 1) * page_size)
+        raw.write(b"\xff" * page_size)
+    result = glimmers_bot("check", db_path=db_path)
+    assert result.returncode == 1, result.stdout
+    assert str(db_path) in one_line(result.stderr)
+
+
+def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
+    db_path = tmp_path / "g.sqlite3"
+    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    # Like the running bot: WAL, autocommit, rows still in the write-ahead log, and a write
+    # transaction open (not committed) while the backup runs.
+    bot = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        bot.execute("PRAGMA journal_mode = WAL")
+        bot.execute("PRAGMA wal_autocheckpoint = 0")
+        bot.execute("INSERT INTO users (id, first_seen_at) VALUES (7, '2025-01-01T00:00:00Z')")
+        for n in range(50):
+            bot.execute(
+                "INSERT INTO glimmers (user_id, text, created_at, updated_at) "
+                "VALUES (7, ?, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+                (f"glimmer {n}",),
+            )
+        assert Path(f"{db_path}-wal").stat().st_size > 0
+        bot.execute("BEGIN IMMEDIATE")
+        bot.execute(
+            "INSERT INTO glimmers (user_id, text, created_at, updated_at) "
+            "VALUES (7, 'not committed', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')"
+        )
+        copy = tmp_path / "backup.sqlite3"
+        result = glimmers_bot("backup", str(copy), db_path=db_path)
+        bot.execute("COMMIT")
+    finally:
+        bot.close()
+    assert result.returncode == 0, result.stderr
+    line = one_line(result.stdout)
+    assert line.startswith("ok: ") and str(copy) in line
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # it holds what people wrote
+    assert not list(tmp_path.glob("*.partial"))
+    with sqlite3.connect(copy) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        texts = [row[0] for row in db.execute("SELECT text FROM glimmers ORDER BY id")]
+    assert texts == [f"glimmer {n}" for n in range(50)]
+
+
+def test_backup_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
+    db_path = tmp_path / "g.sqlite3"
+    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    copy = tmp_path / "backup.sqlite3"
+    copy.write_bytes(b"an older backup")
+    refused = glimmers_bot("backup", str(copy), db_path=db_path)
+    assert refused.returncode == 1
+    assert "--force" in one_line(refused.stderr)
+    assert copy.read_bytes() == b"an older backup"
+
+    forced = glimmers_bot("backup", "--force", str(copy), db_path=db_path)
+    assert forced.returncode == 0, forced.stderr
+    with sqlite3.connect(copy) as db:
+        assert db.execute("PRAGMA quick_check").fetchone() == ("ok",)
+
+
+def test_backup_without_a_database_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    copy = tmp_path / "backup.sqlite3"
+    result = glimmers_bot("backup", str(copy), db_path=tmp_path / "missing.sqlite3")
+    assert result.returncode == 1
+    assert "no database" in one_line(result.stderr)
+    assert not copy.exists()
+    assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def test_unknown_command_is_refused(tmp_path: Path) -> None:
+    result = glimmers_bot("frobnicate", db_path=tmp_path / "g.sqlite3")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr

@@ -1,0 +1,128 @@
+"""Webhook mode end to end: the real `python -m bot` serves updates the fake POSTs to it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from telegram import Update
+
+from tests.fake_telegram import SECRET_HEADER, FakeTelegram, JsonDict
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "w3bh00k_Secret-for-the-e2e-test"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    # The bot's webhook server is plain http on 127.0.0.1; real Telegram wants https.
+    async with FakeTelegram(allow_local_http_webhook=True) as server:
+        yield server
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def wait_for_port(port: int, timeout: float = 20) -> None:  # noqa: ASYNC109
+    async with asyncio.timeout(timeout):
+        while True:
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                await writer.wait_closed()
+                return
+            await asyncio.sleep(0.05)
+
+
+def glimmer_texts(db_path: Path) -> list[str]:
+    with sqlite3.connect(db_path) as db:
+        return [row[0] for row in db.execute("SELECT text FROM glimmers ORDER BY id")]
+
+
+async def test_webhook_mode_end_to_end(fake: FakeTelegram, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/updates"
+    db_path = tmp_path / "webhook.sqlite3"
+    log_path = tmp_path / "bot.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WEBHOOK_")},
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_PATH": str(db_path),
+        "WEBHOOK_URL": url,
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        # DEBUG: PTB then logs every Bot API call's parameters, setWebhook's secret included.
+        "LOG_LEVEL": "DEBUG",
+        "PYTHONPATH": str(ROOT),
+    }
+    with log_path.open("w") as log:
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", env=env, cwd=tmp_path, stderr=log
+        )
+    try:
+        await fake.wait_until(lambda: fake.webhook is not None, timeout=20)
+        await wait_for_port(port)
+        hook = fake.webhook
+        assert hook is not None
+        assert hook.url == url
+        assert hook.secret_token == SECRET
+        assert hook.allowed_updates == list(Update.ALL_TYPES)
+
+        # A person writes; the fake POSTs the update to the webhook and the bot replies.
+        ana = fake.user(501, "Ana")
+        await ana.send("the smell of rain on warm pavement")
+        reply = await ana.reply(timeout=10)
+        assert reply.text == "Kept: “the smell of rain on warm pavement” ✨"
+        await fake.wait_idle(timeout=10)
+        assert fake.webhook_errors == []
+
+        # Anyone else posting to the webhook is refused and changes nothing.
+        forged: JsonDict = {
+            "update_id": 10_000,
+            "message": {
+                "message_id": 10_000,
+                "date": 1_700_000_000,
+                "chat": ana.chat_dict(),
+                "from": ana.user_dict(),
+                "text": "forged words",
+            },
+        }
+        calls_before = len(fake.calls)
+        async with aiohttp.ClientSession() as session:
+            for headers in ({}, {SECRET_HEADER: "not-the-secret"}, {SECRET_HEADER: ""}):
+                async with session.post(url, json=forged, headers=headers) as response:
+                    assert response.status == 403, headers
+        await ana.no_reply(0.5)
+        assert len(fake.calls) == calls_before
+        assert glimmer_texts(db_path) == ["the smell of rain on warm pavement"]
+
+        # Still serving the real thing afterwards.
+        await ana.send("a warm cup")
+        assert (await ana.reply(timeout=10)).text == "Kept: “a warm cup” ✨"
+    finally:
+        if bot.returncode is None:
+            bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 20)
+    assert bot.returncode == 0
+    assert glimmer_texts(db_path) == ["the smell of rain on warm pavement", "a warm cup"]
+    assert fake.rejections == []
+    logged = log_path.read_text()
+    assert "webhook mode: listening on 127.0.0.1" in logged
+    assert "bot: stopped" in logged  # a clean shutdown, not a crash
+    assert "setWebhook" in logged  # the call was logged, with its secret redacted
+    assert SECRET not in logged
+    assert fake.token not in logged
