@@ -599,12 +599,18 @@ class FakeUser:
     """One Telegram user in a private chat with the bot (chat id equals user id)."""
 
     def __init__(
-        self, fake: FakeTelegram, user_id: int, first_name: str, language_code: str
+        self,
+        fake: FakeTelegram,
+        user_id: int,
+        first_name: str,
+        language_code: str,
+        username: str | None = None,
     ) -> None:
         self._fake = fake
         self.user_id = user_id
         self.chat_id = user_id
         self.first_name = first_name
+        self.username = username
         self.language_code = language_code
         self.inbox: list[BotMessage] = []
         self.callback_answers: list[JsonDict] = []
@@ -625,15 +631,21 @@ class FakeUser:
     # -- Telegram objects -----------------------------------------------------------------
 
     def user_dict(self) -> JsonDict:
-        return {
+        user: JsonDict = {
             "id": self.user_id,
             "is_bot": False,
             "first_name": self.first_name,
             "language_code": self.language_code,
         }
+        if self.username is not None:
+            user["username"] = self.username
+        return user
 
     def chat_dict(self) -> JsonDict:
-        return {"id": self.chat_id, "type": "private", "first_name": self.first_name}
+        chat: JsonDict = {"id": self.chat_id, "type": "private", "first_name": self.first_name}
+        if self.username is not None:
+            chat["username"] = self.username
+        return chat
 
     def _take_message_id(self) -> int:
         message_id = self._next_message_id
@@ -1020,12 +1032,19 @@ class FakeTelegram:
 
     # -- test controls --------------------------------------------------------------------
 
-    def user(self, user_id: int, first_name: str = "Alex", language_code: str = "en") -> FakeUser:
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Alex",
+        language_code: str = "en",
+        *,
+        username: str | None = None,
+    ) -> FakeUser:
         """Create (or return the existing) user whose private chat with the bot has id user_id."""
         existing = self._users.get(user_id)
         if existing is not None:
             return existing
-        created = FakeUser(self, user_id, first_name, language_code)
+        created = FakeUser(self, user_id, first_name, language_code, username)
         self._users[user_id] = created
         return created
 
