@@ -13,6 +13,8 @@ the refusal in ``FakeTelegram.rejections``, so a test can assert that the list s
 
 A few Telegram habits worth knowing when writing assertions:
 
+* Texts a test user sends go through ``telegram_string()``: a lone UTF-16 surrogate, which
+  Telegram's UTF-8 cannot carry, arrives as U+FFFD, as it would from a Telegram app.
 * Leading and trailing whitespace (spaces, tabs, newlines) of message texts and captions is
   trimmed, as Telegram does. ``BotMessage.text`` is what the user would see.
 * Message ids are counted per chat and shared by the user's and the bot's messages.
@@ -179,6 +181,18 @@ def utf16_len(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text.encode("utf-16-le")) // 2
+
+
+def telegram_string(text: str) -> str:
+    """The string Telegram would deliver for ``text`` typed in an app.
+
+    Telegram's strings are UTF-8, so a lone UTF-16 surrogate (which UTF-8 cannot carry) never
+    reaches a bot: apps, which hold text as UTF-16, send U+FFFD in its place. A well-formed
+    surrogate pair written as two code units becomes the one character it stands for.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _now() -> int:
@@ -698,6 +712,7 @@ class FakeUser:
 
     async def send(self, text: str, *, reply_to: int | None = None) -> JsonDict:
         """Send a text message to the bot. A leading /command gets a bot_command entity."""
+        text = telegram_string(text)
         content: JsonDict = {"text": text}
         entities = _command_entities(text)
         if entities:
@@ -720,7 +735,7 @@ class FakeUser:
             )
         content: JsonDict = {"photo": sizes}
         if caption is not None:
-            content["caption"] = caption
+            content["caption"] = telegram_string(caption)
         return await self._post(content)
 
     async def send_voice(self) -> JsonDict:
@@ -776,6 +791,7 @@ class FakeUser:
         message = self._user_messages.get(message_id)
         if message is None or "text" not in message:
             raise AssertionError(f"user {self.user_id} sent no text message {message_id}")
+        text = telegram_string(text)
         message["text"] = text
         message["edit_date"] = _now()
         entities = _command_entities(text)
@@ -814,7 +830,7 @@ class FakeUser:
 
     async def press_data(self, message_id: int, data: str) -> str:
         """Send a callback query with any data at all, without checking the keyboard."""
-        return self._fake._issue_callback(self, message_id, data)
+        return self._fake._issue_callback(self, message_id, telegram_string(data))
 
     # -- waiting for the bot --------------------------------------------------------------
 
