@@ -22,6 +22,7 @@ from bot.context import (
 )
 from bot.ratelimit import PriorityRateLimiter
 from bot.settings import Settings
+from bot.updatelog import name_handlers
 from handlers import checkin, errors, glimmer, privacy, quicklog, review, settings, start
 from storage.db import Database
 from storage.persistence import SqlitePersistence
@@ -87,6 +88,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
     quicklog.register_catch_alls(app)
     start.register_catch_alls(app)
     errors.register(app)
+    name_handlers(app)
 
 
 async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -17,6 +17,7 @@ from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtB
 
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.updatelog import timed
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.glimmers import GlimmerRepository
@@ -107,7 +108,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Runs different people's updates concurrently, and each person's strictly in order.
 
     A conversation is a sequence: two updates from one person must never interleave, but one
-    person's slow moment should not hold up everyone else.
+    person's slow moment should not hold up everyone else. Each update's handling is timed
+    and logged in one line (bot/updatelog.py).
     """
 
     def __init__(self, max_concurrent_updates: int) -> None:
@@ -118,13 +120,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _person(update)
         if key is None:
-            await coroutine
+            await timed(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._holders[key] = self._holders.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await timed(update, coroutine)
         finally:
             self._holders[key] -= 1
             if not self._holders[key]:

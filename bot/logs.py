@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
+
+from telegram import Update
 
 TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 REDACTED = "[redacted-token]"
@@ -37,6 +40,38 @@ class RedactTokens(logging.Filter):
         return True
 
 
+_PLAIN_WORD = re.compile(r"[\w.:/-]{0,64}")
+HIDDEN = "[hidden]"
+
+
+def _hide(arg: Any) -> Any:
+    if arg is None or isinstance(arg, (bool, int, float)):
+        return arg
+    if isinstance(arg, str):
+        return arg if _PLAIN_WORD.fullmatch(arg) else HIDDEN
+    if isinstance(arg, Update):
+        return arg.update_id
+    if isinstance(arg, (tuple, list)) and all(isinstance(part, int) for part in arg):
+        return arg  # update ids
+    return HIDDEN
+
+
+class HidePayloads(logging.Filter):
+    """Keeps what people wrote and are called out of python-telegram-bot's own log lines.
+
+    At DEBUG, PTB logs every request and answer whole ("Calling Bot API endpoint `%s` with
+    parameters `%s`", "Processing update %s"): names, usernames, glimmers. Its arguments are
+    kept only when they are numbers, ids or single words such as an endpoint's name; anything
+    else, a whole request or answer or a sentence, becomes "[hidden]" (an update, its id).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram") and record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_hide(arg) for arg in args)
+        return True
+
+
 class QuietOverlappingTicks(logging.Filter):
     """Drops APScheduler's warning that a job was skipped because it is still running.
 
@@ -51,6 +86,7 @@ class QuietOverlappingTicks(logging.Filter):
 def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(HidePayloads())  # before RedactTokens, which merges the arguments in
     handler.addFilter(RedactTokens(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -58,6 +94,8 @@ def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     # httpx logs every request URL at INFO, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters (people's words) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(max(level, logging.INFO))
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
     scheduler = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(f, QuietOverlappingTicks) for f in scheduler.filters):

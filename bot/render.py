@@ -19,12 +19,25 @@ SHORT_QUOTE = 80
 LONG_QUOTE = 3000
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is often two)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _utf16_prefix(text: str, units: int) -> str:
+    if text.isascii():
+        return text[:units]
+    # A character cut in half (the first half of a surrogate pair) is dropped.
+    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
+
+
 def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary where one is near, with an ellipsis."""
+    """At most `limit` UTF-16 units (Telegram's measure), cut at a word boundary where one is
+    near, with an ellipsis."""
     flat = " ".join(text.split())
-    if len(flat) <= limit:
+    if utf16_len(flat) <= limit:
         return flat
-    cut = flat[: limit - 1]
+    cut = _utf16_prefix(flat, limit - 1)
     space = cut.rfind(" ")
     if space > limit * 0.6:
         cut = cut[:space]

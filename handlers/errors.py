@@ -10,11 +10,13 @@ from telegram.ext import Application
 
 from bot import texts
 from bot.context import Ctx
+from bot.updatelog import mark_failed
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: Ctx) -> None:
+    mark_failed()
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, Forbidden):
         log.info("update %s: the user has blocked the bot", update_id)

@@ -13,6 +13,8 @@ the refusal in ``FakeTelegram.rejections``, so a test can assert that the list s
 
 A few Telegram habits worth knowing when writing assertions:
 
+* Texts a test user sends go through ``telegram_string()``: a lone UTF-16 surrogate, which
+  Telegram's UTF-8 cannot carry, arrives as U+FFFD, as it would from a Telegram app.
 * Leading and trailing whitespace (spaces, tabs, newlines) of message texts and captions is
   trimmed, as Telegram does. ``BotMessage.text`` is what the user would see.
 * Message ids are counted per chat and shared by the user's and the bot's messages.
@@ -206,6 +208,18 @@ def utf16_len(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text.encode("utf-16-le")) // 2
+
+
+def telegram_string(text: str) -> str:
+    """The string Telegram would deliver for ``text`` typed in an app.
+
+    Telegram's strings are UTF-8, so a lone UTF-16 surrogate (which UTF-8 cannot carry) never
+    reaches a bot: apps, which hold text as UTF-16, send U+FFFD in its place. A well-formed
+    surrogate pair written as two code units becomes the one character it stands for.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _now() -> int:
@@ -646,12 +660,18 @@ class FakeUser:
     """One Telegram user in a private chat with the bot (chat id equals user id)."""
 
     def __init__(
-        self, fake: FakeTelegram, user_id: int, first_name: str, language_code: str
+        self,
+        fake: FakeTelegram,
+        user_id: int,
+        first_name: str,
+        language_code: str,
+        username: str | None = None,
     ) -> None:
         self._fake = fake
         self.user_id = user_id
         self.chat_id = user_id
         self.first_name = first_name
+        self.username = username
         self.language_code = language_code
         self.inbox: list[BotMessage] = []
         self.callback_answers: list[JsonDict] = []
@@ -672,15 +692,21 @@ class FakeUser:
     # -- Telegram objects -----------------------------------------------------------------
 
     def user_dict(self) -> JsonDict:
-        return {
+        user: JsonDict = {
             "id": self.user_id,
             "is_bot": False,
             "first_name": self.first_name,
             "language_code": self.language_code,
         }
+        if self.username is not None:
+            user["username"] = self.username
+        return user
 
     def chat_dict(self) -> JsonDict:
-        return {"id": self.chat_id, "type": "private", "first_name": self.first_name}
+        chat: JsonDict = {"id": self.chat_id, "type": "private", "first_name": self.first_name}
+        if self.username is not None:
+            chat["username"] = self.username
+        return chat
 
     def _take_message_id(self) -> int:
         message_id = self._next_message_id
@@ -733,6 +759,7 @@ class FakeUser:
 
     async def send(self, text: str, *, reply_to: int | None = None) -> JsonDict:
         """Send a text message to the bot. A leading /command gets a bot_command entity."""
+        text = telegram_string(text)
         content: JsonDict = {"text": text}
         entities = _command_entities(text)
         if entities:
@@ -755,7 +782,7 @@ class FakeUser:
             )
         content: JsonDict = {"photo": sizes}
         if caption is not None:
-            content["caption"] = caption
+            content["caption"] = telegram_string(caption)
         return await self._post(content)
 
     async def send_voice(self) -> JsonDict:
@@ -811,6 +838,7 @@ class FakeUser:
         message = self._user_messages.get(message_id)
         if message is None or "text" not in message:
             raise AssertionError(f"user {self.user_id} sent no text message {message_id}")
+        text = telegram_string(text)
         message["text"] = text
         message["edit_date"] = _now()
         entities = _command_entities(text)
@@ -849,7 +877,7 @@ class FakeUser:
 
     async def press_data(self, message_id: int, data: str) -> str:
         """Send a callback query with any data at all, without checking the keyboard."""
-        return self._fake._issue_callback(self, message_id, data)
+        return self._fake._issue_callback(self, message_id, telegram_string(data))
 
     # -- waiting for the bot --------------------------------------------------------------
 
@@ -1146,12 +1174,19 @@ class FakeTelegram:
 
     # -- test controls --------------------------------------------------------------------
 
-    def user(self, user_id: int, first_name: str = "Alex", language_code: str = "en") -> FakeUser:
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Alex",
+        language_code: str = "en",
+        *,
+        username: str | None = None,
+    ) -> FakeUser:
         """Create (or return the existing) user whose private chat with the bot has id user_id."""
         existing = self._users.get(user_id)
         if existing is not None:
             return existing
-        created = FakeUser(self, user_id, first_name, language_code)
+        created = FakeUser(self, user_id, first_name, language_code, username)
         self._users[user_id] = created
         return created
 

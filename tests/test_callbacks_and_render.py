@@ -1,6 +1,7 @@
 """Callback data parsing and message rendering: pure functions, no Telegram."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -8,6 +9,7 @@ from bot import callbacks as cb
 from bot import render, texts
 from storage.models import Glimmer
 from tests.factories import make_glimmer
+from tests.fake_telegram import render_html, utf16_len
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -106,6 +108,16 @@ def test_summary_prefers_the_persons_own_words_for_the_body() -> None:
 def test_summary_of_the_longest_message_stays_within_telegrams_limit() -> None:
     text = render.summary(glimmer(text="é" * 4096, body_note="b" * 4096, sense="sight"))
     assert len(text.encode("utf-16-le")) // 2 <= 4096
+
+
+@pytest.mark.parametrize("char", ["😀", "👩\u200d👩\u200d👧", "a😀"])
+def test_text_of_emoji_is_measured_as_telegram_counts_it(char: str) -> None:
+    # Found by tests/test_fuzz_updates.py: 3000 emoji in /anchor made a 6000-unit message.
+    plain, _ = render_html(render.anchor(glimmer(text=char * 3000), ZoneInfo("UTC")))
+    assert utf16_len(plain) <= 4096
+    short = render.shorten(char * 100, 21)
+    assert short.endswith("…") and render.utf16_len(short) <= 21
+    assert "\ufffd" not in short.encode("utf-16-le").decode("utf-16-le", "replace")
 
 
 def test_help_includes_the_support_message_escaped() -> None:

@@ -805,3 +805,18 @@ async def test_updates_are_posted_to_the_webhook_with_the_secret() -> None:
     texts = [update["message"]["text"] for _, update in received]
     assert texts == ["hello", "hello", "/start"]  # the failed one came again, in order
     assert fake.rejections == []
+
+
+async def test_a_lone_surrogate_arrives_as_telegram_would_deliver_it(
+    bot: Bot, alex: FakeUser
+) -> None:
+    await alex.send("a\ud800b \ud83d\ude00 <b>")
+    await alex.send_photo(caption="\udfff")
+    sent = await alex.send("x")
+    await alex.edit(sent["message_id"], "y\udc00")
+    await alex.press_data(1, "d\ud801")
+    first, photo, _, edited, pressed = await bot.get_updates()
+    assert first.message is not None and first.message.text == "a\ufffdb \U0001f600 <b>"
+    assert photo.message is not None and photo.message.caption == "\ufffd"
+    assert edited.edited_message is not None and edited.edited_message.text == "y\ufffd"
+    assert pressed.callback_query is not None and pressed.callback_query.data == "d\ufffd"
