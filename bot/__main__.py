@@ -32,6 +32,10 @@ def run_bot() -> None:
     except SettingsError as exc:
         print(f"glimmers-bot: {exc}", file=sys.stderr)
         sys.exit(cli.EXIT_SETTINGS)
+    problem = cli.key_problem(settings)
+    if problem is not None:
+        print(f"glimmers-bot: {problem}", file=sys.stderr)
+        sys.exit(cli.EXIT_SETTINGS)
     configure_logging(settings.log_level_number, secrets=settings.secrets)
     # The database runs on aiosqlite's thread; when its answer is ready, hand it the
     # interpreter sooner than the default 5 ms. Measured with bench/quicklog.py: about 5%

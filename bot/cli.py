@@ -1,4 +1,5 @@
-"""`glimmers-bot` subcommands: `check` (a container health check) and `backup PATH`.
+"""`glimmers-bot` subcommands: `check` (a container health check), `backup PATH`,
+`generate-key` and `rotate-key` (encryption at rest).
 
 Each subcommand is a `Command` in `COMMANDS`: a name, a one-line help, a function that runs
 it (returning the text after "ok: ", or raising `CommandError`) and, if it takes any, a
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key, key_id_of
 from storage.db import Database
 
 PROG = "glimmers-bot"
@@ -46,10 +48,13 @@ class Command:
     run: Callable[[argparse.Namespace], str]
     """Does the work and returns the text after "ok: "; raises CommandError on a problem."""
     arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+    bare: bool = False
+    """Print the result alone, without "ok: " (for output meant for other programs)."""
 
     def __call__(self, args: argparse.Namespace) -> int:
         try:
-            print(f"ok: {self.run(args)}")
+            result = self.run(args)
+            print(result if self.bare else f"ok: {result}")
         except CommandError as exc:
             print(f"{PROG} {self.name}: {exc}", file=sys.stderr)
             return exc.code
@@ -75,6 +80,9 @@ def check(args: argparse.Namespace) -> str:
         raise CommandError(f"database {path}: {_one_line(exc)}") from None
     if verdict != "ok":
         raise CommandError(f"database {path} failed quick_check: {_one_line(verdict)}")
+    problem = key_problem(settings)
+    if problem is not None:
+        raise CommandError(problem, EXIT_SETTINGS)
     mode = "webhook" if settings.webhook_url else "polling"
     return f"settings valid ({mode} mode); database {path} at schema version {version}, intact"
 
@@ -149,6 +157,125 @@ def _copy(source: Path, partial: Path) -> int:
         src.close()
 
 
+# -- encryption keys ---------------------------------------------------------------------------
+
+
+def key_problem(settings: Settings) -> str | None:
+    """Why ENCRYPTION_KEY can't read this database, in one line; None when it can.
+
+    Checked before the bot starts, so a wrong key stops it at once instead of failing in the
+    middle of someone's conversation.
+    """
+    path = settings.database_path
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as conn:
+            found = {row[0] for row in conn.execute(KEY_IDS_SQL)}
+    except sqlite3.OperationalError:  # a new database, not migrated yet
+        return None
+    sealed_with = found - {None}
+    box = settings.text_box
+    if not sealed_with or sealed_with == {box.key_id}:
+        return None
+    if box.key_id is None:
+        return (
+            "Setting ENCRYPTION_KEY is missing: this database holds encrypted text; set it to "
+            "the key it was encrypted with"
+        )
+    return (
+        "Setting ENCRYPTION_KEY does not match this database's key (or a key rotation is "
+        "unfinished: run glimmers-bot rotate-key again)"
+    )
+
+
+KEY_IDS_SQL = (
+    "SELECT DISTINCT CASE WHEN text LIKE 'enc1:%' THEN substr(text, 6, 8) END FROM glimmers"
+    " UNION SELECT DISTINCT substr(body_note, 6, 8) FROM glimmers WHERE body_note LIKE 'enc1:%'"
+)
+
+
+def generate(args: argparse.Namespace) -> str:
+    return generate_key()
+
+
+ROTATE_BATCH = 500
+
+
+def rotate(args: argparse.Namespace) -> str:
+    """Re-seal every stored text from ENCRYPTION_KEY (or plain text) to NEW_ENCRYPTION_KEY
+    (or plain text). Batch by batch, each committed: interrupted, a rerun finishes the job."""
+    settings = settings_or_exit()
+    new_text = os.environ.get("NEW_ENCRYPTION_KEY", "").strip()
+    try:
+        new = TextBox(decode_key(new_text)) if new_text else PLAIN
+    except ValueError as exc:
+        raise CommandError(
+            f"Setting NEW_ENCRYPTION_KEY is malformed: {exc}", EXIT_SETTINGS
+        ) from None
+    old = settings.text_box
+    if old.key_id == new.key_id:
+        raise CommandError(
+            "ENCRYPTION_KEY and NEW_ENCRYPTION_KEY are the same; set NEW_ENCRYPTION_KEY to the "
+            "new key (from glimmers-bot generate-key), or empty to decrypt",
+            EXIT_SETTINGS,
+        )
+    path = settings.database_path
+    if not path.is_file():
+        raise CommandError(f"there is no database at {path}")
+    try:
+        changed = _rotate(path, old, new)
+    except SealError as exc:
+        raise CommandError(f"stopped, nothing lost: {exc}") from None
+    except sqlite3.Error as exc:
+        raise CommandError(f"stopped, nothing lost: {_one_line(exc)}") from None
+    after = "set ENCRYPTION_KEY to the new key" if new.encrypts else "unset ENCRYPTION_KEY"
+    return f"re-sealed {changed} values in {path}; now {after} and start the bot"
+
+
+def _rotate(path: Path, old: TextBox, new: TextBox) -> int:
+    changed = 0
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        # The old sealed values must not stay readable in freed pages.
+        conn.execute("PRAGMA secure_delete = ON")
+        last = 0
+        while True:
+            rows = conn.execute(
+                "SELECT id, user_id, text, body_note FROM glimmers WHERE id > ? ORDER BY id"
+                " LIMIT ?",
+                (last, ROTATE_BATCH),
+            ).fetchall()
+            if not rows:
+                break
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for row_id, user_id, text, note in rows:
+                    values = [_reseal(v, user_id, old, new) for v in (text, note)]
+                    if values != [text, note]:
+                        conn.execute(
+                            "UPDATE glimmers SET text = ?, body_note = ? WHERE id = ?",
+                            (*values, row_id),
+                        )
+                        changed += sum(a != b for a, b in zip(values, (text, note), strict=True))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            last = rows[-1][0]
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return changed
+
+
+def _reseal(value: str | None, user_id: int, old: TextBox, new: TextBox) -> str | None:
+    """The value sealed with the new key (or plain); already done or empty: unchanged."""
+    if value is None or key_id_of(value) == new.key_id:
+        return value
+    return new.seal(old.open(value, user_id), user_id)
+
+
 # -- the parser -------------------------------------------------------------------------------
 
 COMMANDS: list[Command] = [
@@ -162,6 +289,18 @@ COMMANDS: list[Command] = [
         "write a consistent copy of the database to PATH, even while the bot runs",
         backup,
         backup_arguments,
+    ),
+    Command(
+        "generate-key",
+        "print a new random key for ENCRYPTION_KEY",
+        generate,
+        bare=True,
+    ),
+    Command(
+        "rotate-key",
+        "with the bot stopped: re-encrypt all stored text from ENCRYPTION_KEY to "
+        "NEW_ENCRYPTION_KEY (either may be empty: plain text)",
+        rotate,
     ),
 ]
 

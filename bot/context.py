@@ -72,7 +72,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
-        self.glimmers = GlimmerRepository(self.db)
+        self.glimmers = GlimmerRepository(self.db, self.settings.text_box)
         self.checkins = CheckinRepository(self.db)
         self.schedule = ScheduleRepository(self.db)
         self.stats = StatsRepository(self.db)

@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.crypto import PLAIN, TextBox, decode_key
+
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -54,9 +56,26 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Encryption at rest of what people write; see storage/crypto.py.
+    encryption_key: SecretStr | None = None
     # Comma-separated Telegram user ids, as people write them in an env file: 123,456.
     allowed_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        decode_key(value.get_secret_value())
+        return SecretStr(value.get_secret_value().strip())
+
+    @property
+    def text_box(self) -> TextBox:
+        """Seals what people write when ENCRYPTION_KEY is set; plain text otherwise."""
+        if self.encryption_key is None:
+            return PLAIN
+        return TextBox(decode_key(self.encryption_key.get_secret_value()))
 
     @field_validator("allowed_user_ids", "admin_user_ids", mode="before")
     @classmethod
@@ -177,6 +196,8 @@ class Settings(BaseSettings):
         found = [self.telegram_bot_token.get_secret_value()]
         if self.webhook_secret is not None:
             found.append(self.webhook_secret.get_secret_value())
+        if self.encryption_key is not None:
+            found.append(self.encryption_key.get_secret_value())
         return tuple(found)
 
     @property

@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 async def privacy(update: Update, context: Ctx) -> None:
     message = update.effective_message
     assert message is not None
-    await message.reply_html(texts.PRIVACY.format(encryption=texts.PRIVACY_NOT_ENCRYPTED))
+    encrypted = context.svc.settings.encryption_key is not None
+    note = texts.PRIVACY_ENCRYPTED if encrypted else texts.PRIVACY_NOT_ENCRYPTED
+    await message.reply_html(texts.PRIVACY.format(encryption=note))
 
 
 async def export(update: Update, context: Ctx) -> None:

@@ -9,8 +9,12 @@ from typing import Any
 import aiosqlite
 
 from storage.batch import GroupCommit, Row
+from storage.crypto import PLAIN, TextBox
 from storage.db import Database
 from storage.models import Glimmer, GlimmerBrief, from_db_time, to_db_time
+
+# Columns holding what a person wrote: sealed when encryption at rest is on.
+SEALED = frozenset({"text", "body_note"})
 
 # Columns a conversation step may set; anything else is refused before it reaches SQL.
 EDITABLE = frozenset(
@@ -30,15 +34,15 @@ EDITABLE = frozenset(
 )
 
 
-def _glimmer(row: aiosqlite.Row) -> Glimmer:
+def _glimmer(row: aiosqlite.Row, box: TextBox) -> Glimmer:
     due = row["savour_due_at"]
     return Glimmer(
         id=row["id"],
         user_id=row["user_id"],
-        text=row["text"],
+        text=box.open(row["text"], row["user_id"]),
         sense=row["sense"],
         body_cue=row["body_cue"],
-        body_note=row["body_note"],
+        body_note=box.open_optional(row["body_note"], row["user_id"]),
         ladder_before=row["ladder_before"],
         ladder_after=row["ladder_after"],
         savour_seconds=row["savour_seconds"],
@@ -55,12 +59,16 @@ def _glimmer(row: aiosqlite.Row) -> Glimmer:
 
 
 class GlimmerRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, box: TextBox = PLAIN) -> None:
         self._db = db
+        self._box = box
         # (chat, message, line) identifies a row; a row of another user's is not returned.
         self._inserts = GroupCommit(
             self._insert_many, key=lambda row: (row[5], row[6], row[7]), values_per_row=8
         )
+
+    def _glimmer(self, row: aiosqlite.Row) -> Glimmer:
+        return _glimmer(row, self._box)
 
     async def add_lines(
         self,
@@ -81,7 +89,16 @@ class GlimmerRepository:
             return []
         stamp = to_db_time(now)
         rows = [
-            (user_id, line, status, stamp, stamp, chat_id, message_id, index)
+            (
+                user_id,
+                self._box.seal(line, user_id),
+                status,
+                stamp,
+                stamp,
+                chat_id,
+                message_id,
+                index,
+            )
             for index, line in enumerate(lines)
         ]
         return await self._inserts.submit(rows)
@@ -98,7 +115,7 @@ class GlimmerRepository:
             " RETURNING *",
             [value for row in rows for value in row],
         )
-        glimmers = (_glimmer(row) for row in found)
+        glimmers = (self._glimmer(row) for row in found)
         return {(g.source_chat_id, g.source_message_id, g.source_line): g for g in glimmers}
 
     async def start_draft(
@@ -120,18 +137,18 @@ class GlimmerRepository:
         row = await self._db.fetchone(
             "SELECT * FROM glimmers WHERE id = ? AND user_id = ?", (glimmer_id, user_id)
         )
-        return _glimmer(row) if row else None
+        return self._glimmer(row) if row else None
 
     async def active_draft(self, *, user_id: int) -> Glimmer | None:
         row = await self._db.fetchone(
             "SELECT * FROM glimmers WHERE user_id = ? AND status = 'draft'", (user_id,)
         )
-        return _glimmer(row) if row else None
+        return self._glimmer(row) if row else None
 
     async def drafts(self) -> list[Glimmer]:
         """Every unfinished guided glimmer, for resuming timers after a restart."""
         rows = await self._db.fetchall("SELECT * FROM glimmers WHERE status = 'draft'")
-        return [_glimmer(row) for row in rows]
+        return [self._glimmer(row) for row in rows]
 
     async def update(
         self, *, user_id: int, glimmer_id: int, now: datetime, **fields: Any
@@ -144,13 +161,15 @@ class GlimmerRepository:
             key: to_db_time(value) if isinstance(value, datetime) else value
             for key, value in fields.items()
         }
+        for key in SEALED & values.keys():
+            values[key] = self._box.seal_optional(values[key], user_id)
         assignments = ", ".join(f"{key} = ?" for key in values)
         row = await self._db.fetchone(
             f"UPDATE glimmers SET {assignments}, updated_at = ?"
             " WHERE id = ? AND user_id = ? RETURNING *",
             [*values.values(), to_db_time(now), glimmer_id, user_id],
         )
-        return _glimmer(row) if row else None
+        return self._glimmer(row) if row else None
 
     async def reopen(self, *, user_id: int, glimmer_id: int, now: datetime) -> Glimmer | None:
         """Make one of the user's glimmers the draft a conversation is working on."""
@@ -200,7 +219,7 @@ class GlimmerRepository:
             " ORDER BY source_line",
             {"user": user_id, "id": glimmer_id},
         )
-        return [_glimmer(row) for row in rows]
+        return [self._glimmer(row) for row in rows]
 
     async def apply_edit(
         self,
@@ -229,7 +248,15 @@ class GlimmerRepository:
         values = ", ".join(["(?, ?, 'complete', ?, ?, ?, ?, ?)"] * len(lines))
         params: list[Any] = []
         for index, line in enumerate(lines):
-            params += [user_id, line, stamp, stamp, chat_id, message_id, index]
+            params += [
+                user_id,
+                self._box.seal(line, user_id),
+                stamp,
+                stamp,
+                chat_id,
+                message_id,
+                index,
+            ]
         rows = await self._db.fetchall(
             "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
             " source_chat_id, source_message_id, source_line)"
@@ -245,7 +272,7 @@ class GlimmerRepository:
             " AND source_message_id = ? AND source_line >= ?",
             (user_id, chat_id, message_id, len(lines)),
         )
-        return sorted((_glimmer(row) for row in rows), key=lambda g: g.source_line)
+        return sorted((self._glimmer(row) for row in rows), key=lambda g: g.source_line)
 
     async def count(self, *, user_id: int) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) FROM glimmers WHERE user_id = ?", (user_id,))
@@ -262,8 +289,12 @@ class GlimmerRepository:
             " ORDER BY created_at",
             (user_id, to_db_time(start), to_db_time(end)),
         )
+        box = self._box
         return [
-            GlimmerBrief(r[0], from_db_time(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows
+            GlimmerBrief(
+                r[0], from_db_time(r[1]), box.open(r[2], user_id), r[3], r[4], r[5], r[6], r[7]
+            )
+            for r in rows
         ]
 
     async def export_rows(self, *, user_id: int) -> list[dict[str, Any]]:
@@ -272,7 +303,11 @@ class GlimmerRepository:
         rows = await self._db.read_many(
             "SELECT * FROM glimmers WHERE user_id = ? ORDER BY created_at, id", (user_id,)
         )
-        return [dict(row) for row in rows]
+        found = [dict(row) for row in rows]
+        for row in found:
+            row["text"] = self._box.open(row["text"], user_id)
+            row["body_note"] = self._box.open_optional(row["body_note"], user_id)
+        return found
 
     async def page(self, *, user_id: int, offset: int, limit: int) -> list[Glimmer]:
         """Newest first, for /history."""
@@ -281,7 +316,7 @@ class GlimmerRepository:
             " LIMIT ? OFFSET ?",
             (user_id, limit, offset),
         )
-        return [_glimmer(row) for row in rows]
+        return [self._glimmer(row) for row in rows]
 
     async def anchor_ids(self, *, user_id: int) -> list[int]:
         """Ids to pick an anchor from: the starred ones if there are any, else all."""

@@ -21,7 +21,9 @@ def glimmers_bot(
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DATABASE_", "WEBHOOK_"))
+        if not k.startswith(
+            ("TELEGRAM_", "DATABASE_", "WEBHOOK_", "ENCRYPTION_", "NEW_ENCRYPTION_")
+        )
     }
     clean.update(
         {

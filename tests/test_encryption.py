@@ -1,0 +1,168 @@
+"""Encryption at rest: what people write is unreadable in the file, readable in the chat;
+a wrong key stops start-up in one line; keys can be rotated, and a rerun finishes the job."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key, key_id_of
+from tests.conftest import BotRunner
+from tests.fake_telegram import FakeTelegram
+from tests.test_cli import glimmers_bot, one_line
+
+MARKER = "wombat-marker-9c2e"
+KEY_A, KEY_B = generate_key(), generate_key()
+
+
+def box(key: str) -> TextBox:
+    return TextBox(decode_key(key))
+
+
+def test_sealed_text_opens_only_for_its_owner_and_its_key() -> None:
+    a = box(KEY_A)
+    sealed = a.seal("sun on the kitchen floor ✨", 7)
+    assert sealed.startswith("enc1:") and "kitchen" not in sealed
+    assert sealed != a.seal("sun on the kitchen floor ✨", 7)  # a fresh nonce each time
+    assert a.open(sealed, 7) == "sun on the kitchen floor ✨"
+    with pytest.raises(SealError):
+        a.open(sealed, 8)  # moved into someone else's row
+    with pytest.raises(SealError):
+        box(KEY_B).open(sealed, 7)
+    with pytest.raises(SealError):
+        PLAIN.open(sealed, 7)
+    tampered = sealed[:-4] + ("AAAA" if sealed[-4:] != "AAAA" else "BBBB")
+    with pytest.raises(SealError):
+        a.open(tampered, 7)
+    assert a.open("written before encryption", 7) == "written before encryption"
+    assert key_id_of(sealed) == a.key_id and key_id_of("plain") is None
+
+
+@pytest.mark.parametrize("bad", ["not-a-key", "c2hvcnQ=", "é"])
+def test_a_malformed_key_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        decode_key(bad)
+
+
+def db_text(db_path: Path) -> bytes:
+    wal = db_path.with_name(db_path.name + "-wal")
+    return db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_with_a_key_the_file_holds_no_readable_journal_text(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "sealed.sqlite3"
+    bot = BotRunner(fake, db_path, overrides={"encryption_key": KEY_A})
+    await bot.start()
+    try:
+        kim = fake.user(950)
+        await kim.send(f"{MARKER} the smell of cut grass")
+        assert MARKER in (await kim.reply()).text
+        await kim.send("/history")
+        assert MARKER in (await kim.reply()).text
+        await kim.send("/privacy")
+        assert "stored encrypted" in (await kim.reply()).text
+        await kim.send("/recap")
+        _, words = await kim.replies(2, timeout=20)
+        assert MARKER in words.text
+        await kim.send("/export")
+        files = await kim.replies(5, timeout=20)
+        assert files[1].document is not None and MARKER.encode() in files[1].document
+        assert bot.services.db is not None
+        await bot.services.db.checkpoint()
+        assert MARKER.encode() not in db_text(db_path)
+    finally:
+        await bot.stop()
+    assert fake.rejections == []
+
+    # Started with another key, or none, the bot refuses in one line naming the setting.
+    for env in ({"ENCRYPTION_KEY": KEY_B}, {}):
+        result = glimmers_bot(db_path=db_path, env=env)
+        assert result.returncode == 2
+        assert "ENCRYPTION_KEY" in one_line(result.stderr)
+    result = glimmers_bot(db_path=db_path, env={"ENCRYPTION_KEY": "garbage"})
+    assert result.returncode == 2 and "ENCRYPTION_KEY" in one_line(result.stderr)
+    check = glimmers_bot("check", db_path=db_path, env={"ENCRYPTION_KEY": KEY_A})
+    assert check.returncode == 0, check.stderr
+
+
+def seed(db_path: Path, sealer: TextBox, count: int) -> None:
+    """count glimmers for user 1, through the bot's own migrations and sealing."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO users (id, first_seen_at) VALUES (1, '2026-11-25T12:00:00Z')")
+        conn.executemany(
+            "INSERT INTO glimmers (user_id, text, body_note, created_at, updated_at,"
+            " source_chat_id, source_message_id) VALUES (1, ?, ?, ?, ?, 1, ?)",
+            [
+                (
+                    sealer.seal(f"{MARKER} {n}", 1),
+                    sealer.seal(f"note {n}", 1) if n % 2 else None,
+                    "2026-11-25T12:00:00.000000Z",
+                    "2026-11-25T12:00:00.000000Z",
+                    n,
+                )
+                for n in range(count)
+            ],
+        )
+
+
+def stored(db_path: Path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(db_path) as conn:
+        return list(conn.execute("SELECT text, body_note FROM glimmers ORDER BY id"))
+
+
+def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "rotate.sqlite3"
+    assert glimmers_bot("check", db_path=db_path).returncode == 0  # creates and migrates
+    seed(db_path, PLAIN, 1200)
+
+    # Plain text to key A: encryption turned on for an existing journal.
+    result = glimmers_bot("rotate-key", db_path=db_path, env={"NEW_ENCRYPTION_KEY": KEY_A})
+    assert result.returncode == 0, result.stderr
+    assert "re-sealed 1800 values" in one_line(result.stdout)
+    assert all(key_id_of(text) == box(KEY_A).key_id for text, _ in stored(db_path))
+    assert MARKER.encode() not in db_text(db_path)
+
+    # Key A to key B, stopped half way (here: half the rows already moved by hand).
+    a, b = box(KEY_A), box(KEY_B)
+    with sqlite3.connect(db_path) as conn:
+        for row_id, text in list(conn.execute("SELECT id, text FROM glimmers WHERE id % 2 = 0")):
+            conn.execute(
+                "UPDATE glimmers SET text = ? WHERE id = ?", (b.seal(a.open(text, 1), 1), row_id)
+            )
+    env = {"ENCRYPTION_KEY": KEY_A, "NEW_ENCRYPTION_KEY": KEY_B}
+    # Meanwhile the bot refuses either key: the rotation is unfinished.
+    assert glimmers_bot("check", db_path=db_path, env={"ENCRYPTION_KEY": KEY_B}).returncode == 2
+    result = glimmers_bot("rotate-key", db_path=db_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "re-sealed 1200 values" in one_line(result.stdout)  # 600 texts + 600 notes left
+    again = glimmers_bot("rotate-key", db_path=db_path, env=env)
+    assert "re-sealed 0 values" in one_line(again.stdout)
+    rows = stored(db_path)
+    assert [b.open(text, 1) for text, _ in rows] == [f"{MARKER} {n}" for n in range(1200)]
+    assert b.open(rows[1][1] or "", 1) == "note 1"
+    assert glimmers_bot("check", db_path=db_path, env={"ENCRYPTION_KEY": KEY_B}).returncode == 0
+
+    # A key that is not the database's is refused without touching anything.
+    wrong = glimmers_bot(
+        "rotate-key", db_path=db_path, env={"ENCRYPTION_KEY": KEY_A, "NEW_ENCRYPTION_KEY": KEY_A}
+    )
+    assert wrong.returncode == 2
+    wrong = glimmers_bot(
+        "rotate-key",
+        db_path=db_path,
+        env={"ENCRYPTION_KEY": generate_key(), "NEW_ENCRYPTION_KEY": KEY_A},
+    )
+    assert wrong.returncode == 1 and "nothing lost" in one_line(wrong.stderr)
+    assert stored(db_path) == rows
+
+
+def test_generate_key_prints_a_usable_key(tmp_path: Path) -> None:
+    result = glimmers_bot("generate-key", db_path=tmp_path / "unused.sqlite3")
+    assert result.returncode == 0
+    assert len(decode_key(one_line(result.stdout))) == 32
