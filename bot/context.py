@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
 
 from bot.clock import Clock
+from bot.flood import ReplyBudget
 from bot.settings import Settings
 from bot.updatelog import timed
 from storage.checkins import CheckinRepository
@@ -32,6 +33,8 @@ class Timing:
 
     conversation_timeout: timedelta = timedelta(minutes=15)
     savour_scale: float = 1.0  # multiplies the savouring pause before the follow-up
+    # After a flood of messages, how long a pause before "kept N more" (bot/flood.py).
+    flood_quiet: timedelta = timedelta(seconds=3)
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Services:
     stats: StatsRepository = field(init=False)
 
     groups_left: set[int] = field(init=False, default_factory=set)
+    replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def worker_pool(self) -> ProcessPoolExecutor:

@@ -349,6 +349,11 @@ COMMAND_MENU = (
     ("start", "Welcome"),
 )
 
+FLOOD_SUMMARY = (
+    "…and {count} more, all kept. ✨ I stayed quiet so as not to interrupt you. /history "
+    "shows every one."
+)
+
 # --- Your data: privacy, export, erasure ----------------------------------------------------
 
 PRIVACY = (

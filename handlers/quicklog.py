@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from typing import Any
 
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
 
 from bot import callbacks as cb
 from bot import keyboards, render, texts
@@ -67,9 +75,39 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
     if not saved:
         log.warning("message %s in chat %s belongs to another user", message.message_id, chat_id)
         return
+    if not svc.replies.allow(user_id, now):
+        # A flood: everything is saved; one line after they pause says how much.
+        _summarise_later(context, user_id, chat_id)
+        return
     await message.reply_html(
         render.saved(saved, checkin=checkin), reply_markup=keyboards.quick_saved(saved)
     )
+
+
+def _summarise_later(context: Ctx, user_id: int, chat_id: int) -> None:
+    job_queue: JobQueue[Any] | None = context.job_queue
+    if job_queue is None:
+        return
+    name = f"flood:{user_id}"
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    job_queue.run_once(
+        _flood_summary,
+        when=context.svc.timing.flood_quiet.total_seconds(),
+        name=name,
+        chat_id=chat_id,
+        user_id=user_id,
+    )
+
+
+async def _flood_summary(context: Ctx) -> None:
+    job = context.job
+    assert job is not None and job.user_id is not None and job.chat_id is not None
+    count = context.svc.replies.take_held_back(job.user_id)
+    if count:
+        await context.bot.send_message(
+            chat_id=job.chat_id, text=texts.FLOOD_SUMMARY.format(count=count)
+        )
 
 
 async def quick_log(update: Update, context: Ctx) -> None:

@@ -25,7 +25,11 @@ from bot.settings import Settings, load_settings
 from tests.fake_telegram import FakeTelegram
 
 # Savouring pauses run at 1/20 speed in tests: a 10-second pause takes half a second.
-FAST = Timing(conversation_timeout=timedelta(minutes=15), savour_scale=0.05)
+FAST = Timing(
+    conversation_timeout=timedelta(minutes=15),
+    savour_scale=0.05,
+    flood_quiet=timedelta(seconds=0.3),
+)
 
 
 class BotRunner:
@@ -97,6 +101,7 @@ async def running(
     timing = Timing(
         conversation_timeout=timedelta(seconds=timeout_seconds),
         savour_scale=FAST.savour_scale,
+        flood_quiet=FAST.flood_quiet,
     )
     bot = BotRunner(fake, tmp_path / "own.sqlite3", timing=timing)
     await bot.start()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot import texts
+from bot.clock import FixedClock
+from bot.flood import BURST
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram
 
@@ -208,3 +212,28 @@ async def test_savour_it_on_a_multi_line_message_asks_which_one(
     assert picker.button_texts() == ["one", "two"]
     await lee.press(picker, "two")
     assert (await lee.reply()).text == texts.ASK_LADDER
+
+
+NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+async def test_a_flood_is_all_kept_with_fewer_replies_and_others_are_answered(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    bot = BotRunner(fake, tmp_path / "flood.sqlite3", clock=FixedClock(NOON))
+    await bot.start()
+    try:
+        flo, gus = fake.user(990), fake.user(991)
+        for n in range(100):
+            await flo.send(f"glimmer {n} of a very busy minute")
+        await gus.send("one calm glimmer")
+        assert (await gus.reply()).text.startswith("Kept")
+        await fake.wait_idle()
+        await fake.wait_until(lambda: bool(flo.inbox) and "all kept" in flo.inbox[-1].text)
+        assert len(flo.inbox) == BURST + 1
+        summary = flo.inbox[-1]
+        assert summary.text.startswith(f"…and {100 - BURST} more, all kept.")
+        assert await bot.services.glimmers.count(user_id=990) == 100
+    finally:
+        await bot.stop()
+    assert fake.rejections == []
