@@ -17,7 +17,8 @@ WELCOME = (
 WELCOME_HOW = (
     "Whenever you notice one, just send me a line about it. I'll keep it for you.\n\n"
     "Send several lines at once to keep several. Or use /glimmer to pause with one and let it "
-    "land in your body for a few seconds."
+    "land in your body for a few seconds.\n\n"
+    "What you write is yours: only you can see it here, and /privacy says how it's kept."
 )
 WELCOME_FIRST = "There's no right way to do this, and no pressure. Shall we start with one?"
 WELCOME_BACK = (
@@ -300,7 +301,7 @@ BUTTON_KEEP_TEXT = "Keep the words"
 
 # --- Answers to button presses (short pop-ups) ------------------------------------------------
 
-BUTTON_EXPIRED = "That button no longer works. Send /help to see what you can do."
+BUTTON_EXPIRED = "That button has expired. Send /help to see what you can do."
 BUTTON_NOT_YOURS = "That button isn't for this chat."
 SAVOUR_CHOICE_REMEMBERED = "I'll offer {seconds} seconds next time too."
 

@@ -47,13 +47,19 @@ async def refuse_button(query: CallbackQuery, user_id: int, data: str | None) ->
 async def edit_quietly(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Replace a button message's text (and keyboard, dropped unless given); a repeat press
-    that changes nothing is harmless."""
+    """Replace a button message's text (and keyboard, dropped unless given). A repeat press
+    that changes nothing is harmless, and so is a press on a message that can no longer be
+    edited (deleted, or not the bot's: only a modified app can send that)."""
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+        reason = str(exc).lower()
+        if "not modified" in reason:
+            return
+        if "can't be edited" in reason or "to edit not found" in reason:
+            log.info("a pressed button's message could not be edited: %s", exc)
+            return
+        raise
 
 
 def ids(update: Update) -> tuple[int, int]:
