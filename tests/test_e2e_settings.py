@@ -136,3 +136,17 @@ async def test_someone_elses_settings_button_is_refused(
     menu = await pia.reply()
     answer = await pia.callback_answer(await pia.press_data(menu.message_id, "se:999:poff"))
     assert answer.get("text") == texts.BUTTON_EXPIRED
+
+
+async def test_a_settings_button_pressed_on_a_message_that_is_not_the_bots(
+    fake: FakeTelegram, clocked: BotRunner
+) -> None:
+    # Only a modified app can do this; the bot must shrug, not fail.
+    zed = fake.user(704)
+    sent = await zed.send("sun on the wall")
+    await zed.reply()
+    answer = await zed.press_data(sent["message_id"], "se:704:menu")
+    await zed.callback_answer(answer)
+    await zed.no_reply()
+    assert [r["description"] for r in fake.rejections] == ["Bad Request: message can't be edited"]
+    fake.rejections.clear()
