@@ -81,3 +81,23 @@ async def test_someone_elses_entry_cannot_be_opened_or_starred(
         answer = await max_.callback_answer(await max_.press_data(mine.message_id, data))
         assert answer.get("text") == texts.BUTTON_EXPIRED
     await max_.no_reply()
+
+
+async def test_a_glimmer_opened_from_history_is_deleted_after_one_question(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    kay = fake.user(603)
+    await kay.send("frost on the window\na robin on the fence")
+    await kay.reply()
+    await kay.send("/history")
+    page = await kay.reply()
+    await kay.press(page, "1")
+    opened = await kay.reply()
+    await kay.press(opened, texts.BUTTON_DELETE)
+    confirm = await kay.wait_edit(opened.message_id)
+    assert confirm.button_texts() == [texts.BUTTON_DELETE_YES, texts.BUTTON_DELETE_NO]
+    assert await runner.services.glimmers.count(user_id=603) == 2  # only asked, so far
+    await kay.press(confirm, texts.BUTTON_DELETE_YES)
+    assert (await kay.wait_edit(opened.message_id)).text == texts.DELETED
+    left = await runner.services.glimmers.page(user_id=603, offset=0, limit=10)
+    assert [g.text for g in left] == ["frost on the window"]
