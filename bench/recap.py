@@ -13,7 +13,9 @@ the chart has something to show. Three measurements:
 3. Quick logging while charts are drawn: 20 other people each send a text and wait for the
    reply, over and over, first alone for 3 s, then for another 3 s while 10 people ask for
    /recap at once, again and again. The chart is drawn in a low-priority worker process,
-   so their reply latency should stay close to the first figures.
+   so their reply latency should stay close to the first figures. Then a third phase: one
+   person with 10,000 glimmers asks for /export again and again (the files are built in the
+   same worker process).
 
 The fake Bot API shares this process and its event loop with the bot, as in the end-to-end
 tests. Telegram's messages-per-second cap is switched off so the bot itself is measured.
@@ -46,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import texts  # noqa: E402
+from bot.flood import ReplyBudget  # noqa: E402
 from bot.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES  # noqa: E402
 from storage.models import to_db_time  # noqa: E402
 from tests.conftest import BotRunner  # noqa: E402
@@ -59,6 +62,7 @@ SEED_MESSAGE_IDS = 10_000_000
 RECAP_PERSON = 500_000
 BURST_PEOPLE = 500_001
 LOGGERS = 600_000
+EXPORTER = 700_000
 
 THINGS = (
     "sun on the kitchen wall",
@@ -187,6 +191,22 @@ async def recap_bursts(users: list[FakeUser], stop: asyncio.Event) -> tuple[int,
     return bursts, latencies
 
 
+async def export_once(user: FakeUser) -> float:
+    """Ask for /export; seconds until the last of the three files and the closing line."""
+    started = time.perf_counter()
+    await user.send("/export")
+    await user.replies(5, timeout=WAIT)
+    return time.perf_counter() - started
+
+
+async def exports(user: FakeUser, stop: asyncio.Event) -> list[float]:
+    """One person exports their journal again and again until `stop` is set."""
+    latencies: list[float] = []
+    while not stop.is_set():
+        latencies.append(await export_once(user))
+    return latencies
+
+
 def summary(latencies: list[float], seconds: float) -> dict[str, float]:
     return {
         "replies": float(len(latencies)),
@@ -205,6 +225,7 @@ async def main() -> None:
     parser.add_argument("--loggers", type=int, default=20, help="people quick-logging")
     parser.add_argument("--burst", type=int, default=10, help="people asking for /recap at once")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each phase")
+    parser.add_argument("--export", type=int, default=10_000, help="glimmers in the export")
     args = parser.parse_args()
     rng = random.Random(20_261_125)
     cores = os.cpu_count() or 0
@@ -215,11 +236,15 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         runner = BotRunner(fake, Path(tmp) / "recap-bench.sqlite3")
         await runner.start()
+        # Each logger sends hundreds of messages a minute, which the bot would treat as a
+        # flood (one summary line instead of replies, bot/flood.py): lift that budget here.
+        runner.services.replies = ReplyBudget(burst=10**9, per_minute=10**9)
         try:
             reader = fake.user(RECAP_PERSON, "Ida")
             bursters = [fake.user(BURST_PEOPLE + n, f"B{n}") for n in range(args.burst)]
             loggers = [fake.user(LOGGERS + n, f"L{n}") for n in range(args.loggers)]
-            everyone = [reader, *bursters, *loggers]
+            exporter = fake.user(EXPORTER, "Eve")
+            everyone = [reader, *bursters, *loggers, exporter]
             # Warm up: everyone's first message makes their user row, so start-up and the
             # first-time work are not measured.
             await asyncio.gather(*(user.send("warm up") for user in everyone))
@@ -228,6 +253,7 @@ async def main() -> None:
             for user in [reader, *bursters]:
                 await seed(runner, user.user_id, args.glimmers, args.weeks, rng)
             seeded_s = time.perf_counter() - seeding
+            await seed(runner, EXPORTER, args.export, 52, rng)
             await recap_once(reader)  # the first chart loads fonts and warms matplotlib
             await history_once(reader)
 
@@ -242,6 +268,11 @@ async def main() -> None:
             busy = await quick_logging(loggers, args.seconds)
             stop.set()
             bursts, burst_recaps = await burst_task
+            stop = asyncio.Event()
+            export_task = asyncio.create_task(exports(exporter, stop))
+            exporting = await quick_logging(loggers, args.seconds)
+            stop.set()
+            export_times = await export_task
         finally:
             await runner.stop()
             await fake.stop()
@@ -274,11 +305,20 @@ async def main() -> None:
             "median_ms": median_ms(burst_recaps),
             "p99_ms": percentile_ms(burst_recaps, 99),
         },
+        "quicklog_during_exports": summary(exporting, args.seconds),
+        "exports": {
+            "glimmers": args.export,
+            "runs": len(export_times),
+            "median_ms": median_ms(export_times),
+        },
         "rejections": len(fake.rejections),
     }
     before, during = results["quicklog_alone"], results["quicklog_during_recaps"]
     results["p50_ratio"] = during["p50_ms"] / before["p50_ms"]
     results["p99_ratio"] = during["p99_ms"] / before["p99_ms"]
+    exporting_row = results["quicklog_during_exports"]
+    results["export_p50_ratio"] = exporting_row["p50_ms"] / before["p50_ms"]
+    results["export_p99_ratio"] = exporting_row["p99_ms"] / before["p99_ms"]
 
     recap = results["recap"]
     history = results["history"]
@@ -308,6 +348,7 @@ async def main() -> None:
     for label, row in (
         ("alone", before),
         (f"while {args.burst} people ask for /recap", during),
+        (f"while one exports {args.export} glimmers", exporting_row),
     ):
         print(
             f"{label:<34}{int(row['replies']):>8}{row['replies_per_s']:>9.1f}"
@@ -317,6 +358,12 @@ async def main() -> None:
     print(
         f"recap bursts meanwhile: {bursts} bursts, {burst['recaps']} recaps, "
         f"median {burst['median_ms']:.0f} ms, p99 {burst['p99_ms']:.0f} ms each"
+    )
+    print(
+        f"during exports: p50 {results['export_p50_ratio']:.2f}x, "
+        f"p99 {results['export_p99_ratio']:.2f}x of alone; "
+        f"{len(export_times)} exports of {args.export} glimmers, "
+        f"median {median_ms(export_times):.0f} ms each"
     )
     print(f"requests the fake Bot API refused: {results['rejections']}")
     print(json.dumps(results))
