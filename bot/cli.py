@@ -191,9 +191,11 @@ def key_problem(settings: Settings) -> str | None:
     )
 
 
+# Which keys sealed the stored text (NULL for plain text). substr, not LIKE: LIKE ignores case.
 KEY_IDS_SQL = (
-    "SELECT DISTINCT CASE WHEN text LIKE 'enc1:%' THEN substr(text, 6, 8) END FROM glimmers"
-    " UNION SELECT DISTINCT substr(body_note, 6, 8) FROM glimmers WHERE body_note LIKE 'enc1:%'"
+    "SELECT DISTINCT CASE WHEN substr(text, 1, 5) = 'enc1:' THEN substr(text, 6, 8) END"
+    " FROM glimmers UNION SELECT DISTINCT substr(body_note, 6, 8) FROM glimmers"
+    " WHERE substr(body_note, 1, 5) = 'enc1:'"
 )
 
 
@@ -243,15 +245,14 @@ def _rotate(path: Path, old: TextBox, new: TextBox) -> int:
         conn.execute("PRAGMA secure_delete = ON")
         last = 0
         while True:
-            rows = conn.execute(
-                "SELECT id, user_id, text, body_note FROM glimmers WHERE id > ? ORDER BY id"
-                " LIMIT ?",
-                (last, ROTATE_BATCH),
-            ).fetchall()
-            if not rows:
-                break
+            # Read and rewrite in one write transaction: nothing can change in between.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                rows = conn.execute(
+                    "SELECT id, user_id, text, body_note FROM glimmers WHERE id > ?"
+                    " ORDER BY id LIMIT ?",
+                    (last, ROTATE_BATCH),
+                ).fetchall()
                 for row_id, user_id, text, note in rows:
                     values = [_reseal(v, user_id, old, new) for v in (text, note)]
                     if values != [text, note]:
@@ -264,6 +265,8 @@ def _rotate(path: Path, old: TextBox, new: TextBox) -> int:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            if not rows:
+                break
             last = rows[-1][0]
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return changed

@@ -6,6 +6,7 @@ owner's user id, so a sealed value copied into another person's row does not ope
 
     enc1:<key id>:<base64url(nonce + ciphertext)>
 
+Plain text that itself begins with "enc1:" or "plain:" is stored as "plain:" + text.
 The key id (8 hex characters of the key's SHA-256) says which key sealed a value: start-up
 refuses a key that does not match the database, and `glimmers-bot rotate-key` can stop and
 resume anywhere. Values without the prefix are plain text, written before encryption was on.
@@ -22,6 +23,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "enc1:"
+# Plain text that happens to begin like a sealed value (or like this marker) is stored with
+# this marker in front, so it is never mistaken for ciphertext.
+PLAIN_MARK = "plain:"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 
@@ -68,7 +72,7 @@ class TextBox:
 
     def seal(self, text: str, user_id: int) -> str:
         if self._aead is None:
-            return text
+            return PLAIN_MARK + text if text.startswith((PREFIX, PLAIN_MARK)) else text
         nonce = os.urandom(NONCE_BYTES)
         sealed = self._aead.encrypt(nonce, text.encode("utf-8"), _owner(user_id))
         body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
@@ -78,6 +82,8 @@ class TextBox:
         return None if text is None else self.seal(text, user_id)
 
     def open(self, stored: str, user_id: int) -> str:
+        if stored.startswith(PLAIN_MARK):
+            return stored[len(PLAIN_MARK) :]
         if not stored.startswith(PREFIX):
             return stored
         if self._aead is None:

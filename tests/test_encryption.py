@@ -166,3 +166,28 @@ def test_generate_key_prints_a_usable_key(tmp_path: Path) -> None:
     result = glimmers_bot("generate-key", db_path=tmp_path / "unused.sqlite3")
     assert result.returncode == 0
     assert len(decode_key(one_line(result.stdout))) == 32
+
+
+@pytest.mark.parametrize("text", ["enc1: the light this morning", "plain:sun", "Enc1:x", "x"])
+def test_plain_text_that_looks_sealed_is_kept_as_written(text: str) -> None:
+    for sealer in (PLAIN, box(KEY_A)):
+        assert sealer.open(sealer.seal(text, 3), 3) == text
+    assert key_id_of(PLAIN.seal(text, 3)) is None
+
+
+async def test_a_glimmer_starting_like_ciphertext_never_stops_the_bot(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "lookalike.sqlite3"
+    bot = BotRunner(fake, db_path)
+    await bot.start()
+    try:
+        lou = fake.user(951)
+        for text in ("enc1: the light this morning", "Enc1:deadbeef:warm"):
+            await lou.send(text)
+            assert (await lou.reply()).text.startswith("Kept")
+        await lou.send("/history")
+        assert "enc1: the light this morning" in (await lou.reply()).text
+    finally:
+        await bot.stop()
+    assert glimmers_bot("check", db_path=db_path).returncode == 0
