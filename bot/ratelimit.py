@@ -45,8 +45,8 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
         self._no_replies_waiting = asyncio.Event()
         self._no_replies_waiting.set()
         self._bulk_turn = asyncio.Lock()
-        self._not_paused = asyncio.Event()
-        self._not_paused.set()
+        # Telegram's RetryAfter: no request goes out before this (event loop) time.
+        self._paused_until = 0.0
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -65,11 +65,15 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
     ) -> Result:
         """Wait for a slot (replies first), send, and wait out Telegram's RetryAfter."""
         counted = data.get("chat_id") is not None
+        loop = asyncio.get_running_loop()
         for attempt in range(self._max_retries + 1):
             try:
+                # Wait out a pause before taking a slot, and again after: slots must not pile
+                # up during a pause and then all go at once when it ends.
+                await self._wait_out_pause(loop)
                 if counted:
                     await self._take_slot(bulk=rate_limit_args is Lane.BULK)
-                await self._not_paused.wait()
+                    await self._wait_out_pause(loop)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt == self._max_retries:
@@ -77,12 +81,14 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
                 pause = exc.retry_after
                 seconds = pause if isinstance(pause, int | float) else pause.total_seconds()
                 log.info("Telegram asked to slow down: pausing sends for %.1f s", seconds)
-                self._not_paused.clear()
-                try:
-                    await asyncio.sleep(seconds + 0.1)
-                finally:
-                    self._not_paused.set()
+                # Overlapping pauses: the later end wins.
+                self._paused_until = max(self._paused_until, loop.time() + seconds + 0.1)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _wait_out_pause(self, loop: asyncio.AbstractEventLoop) -> None:
+        # A loop, not an Event: a later RetryAfter may move the end further out meanwhile.
+        while (left := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
 
     async def _take_slot(self, *, bulk: bool) -> None:
         if self._limiter is None:

@@ -97,3 +97,30 @@ async def test_retry_after_beyond_the_retries_is_raised() -> None:
 
     with pytest.raises(RetryAfter):
         await limiter.process_request(always_busy, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+async def test_sends_after_a_pause_keep_the_pace() -> None:
+    # Telegram says "retry after 0.3 s" to the first send; the 30 queued behind it must not
+    # all go at once when the pause ends, but at the limiter's pace.
+    limiter = PriorityRateLimiter(max_per_second=100, max_retries=1)
+    loop = asyncio.get_running_loop()
+    sent_at: list[float] = []
+    refused = [True]
+
+    async def send() -> bool:
+        if refused:
+            refused.pop()
+            raise RetryAfter(timedelta(milliseconds=300))
+        sent_at.append(loop.time())
+        return True
+
+    async def one(lane: Lane | None) -> Any:
+        return await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1}, lane)
+
+    first = asyncio.create_task(one(None))
+    await asyncio.sleep(0.01)  # the pause has begun
+    started = loop.time()
+    await asyncio.gather(first, *(one(Lane.BULK) for _ in range(150)))
+    assert min(sent_at) >= started + 0.25  # nothing went out during the pause
+    # 151 sends at 100 a second after the pause: the last can't be within a burst of it.
+    assert max(sent_at) - min(sent_at) >= 0.4
