@@ -85,6 +85,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
     review.register(app)
     settings.register(app, timing.conversation_timeout)
     glimmer.register(app, timing.conversation_timeout)
+    privacy.register_after_conversations(app)
     quicklog.register_catch_alls(app)
     start.register_catch_alls(app)
     errors.register(app)

@@ -15,7 +15,7 @@ from datetime import datetime
 # Telegram delivers about one message a second to one chat; a person typing quickly stays
 # well inside a burst of 30 (bench/quicklog.py sends 20 each and sees every reply).
 BURST = 30
-PER_MINUTE = 30
+PER_MINUTE = 60
 REMEMBERED = 10_000
 
 
@@ -55,6 +55,10 @@ class ReplyBudget:
             return 0
         count, bucket.held_back = bucket.held_back, 0
         return count
+
+    def forget(self, user_id: int) -> None:
+        """The person asked for everything to be deleted: this too."""
+        self._buckets.pop(user_id, None)
 
     def _forget_full(self, now: datetime) -> None:
         """Drop people whose budget has refilled: they would start full anyway."""

@@ -399,6 +399,7 @@ FORGET_DONE = (
     "If you ever want to begin again, just send /start."
 )
 FORGET_KEPT = "Nothing deleted. Everything you've kept is still here."
+FORGET_EXPIRED = "This question has expired, so nothing was deleted. Send /forget to ask again."
 BUTTON_FORGET_YES = "Yes, delete everything"
 BUTTON_FORGET_NO = "No, keep it"
 

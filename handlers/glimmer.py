@@ -36,6 +36,7 @@ from bot import keyboards, render, texts
 from bot.context import Ctx, Services, services_of
 from bot.glimmers import SAVOUR_CHOICES
 from handlers.common import edit_quietly, ids, message_text, own_glimmer
+from handlers.privacy import forget_button
 from handlers.quicklog import keep_text
 from storage.models import Glimmer
 
@@ -606,7 +607,7 @@ def build_conversation(timeout: timedelta) -> ConversationHandler:  # type: igno
         return ConversationHandler(
             entry_points=entry,
             states=states,
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", cancel), forget_button()],
             allow_reentry=True,
             conversation_timeout=timeout.total_seconds(),
             name=CONVERSATION_NAME,

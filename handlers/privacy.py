@@ -13,7 +13,15 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    JobQueue,
+    filters,
+)
 
 from bot import callbacks as cb
 from bot import keyboards, texts
@@ -22,6 +30,9 @@ from bot.export import build_export, file_names
 from handlers.common import edit_quietly, ids, pressed
 
 log = logging.getLogger(__name__)
+
+FORGET_BUTTON_LIFETIME = timedelta(minutes=15)
+CHECKPOINT_RETRY_SECONDS = 30
 
 
 async def privacy(update: Update, context: Ctx) -> None:
@@ -86,22 +97,46 @@ async def forget(update: Update, context: Ctx) -> None:
     )
 
 
-async def forget_pressed(update: Update, context: Ctx) -> None:
+async def forget_pressed(update: Update, context: Ctx) -> int:
+    """Yes or No to /forget. Also a fallback of both conversations, so one in progress ends
+    (returning END) instead of carrying on with a person who no longer exists."""
     found = await pressed(update, own_id=True)
     if found is None:
-        return
+        return ConversationHandler.END
     query, action = found
+    asked_at = query.message.date if query.message is not None else None
+    if asked_at is not None and context.svc.clock.now() - asked_at > FORGET_BUTTON_LIFETIME:
+        # A forgotten old prompt: its count is stale, and "yes" weeks later is not consent.
+        await query.answer(texts.BUTTON_EXPIRED)
+        await edit_quietly(query, texts.FORGET_EXPIRED)
+        return ConversationHandler.END
     await query.answer()
     if action.arg != "yes":
         await edit_quietly(query, texts.FORGET_KEPT)
-        return
+        return ConversationHandler.END
     user_id = action.glimmer_id
     if context.job_queue is not None:
-        for name in (f"savour:{user_id}", f"timeout:{user_id}"):
+        for name in (f"savour:{user_id}", f"timeout:{user_id}", f"flood:{user_id}"):
             for job in context.job_queue.get_jobs_by_name(name):
                 job.schedule_removal()
-    await context.svc.users.forget(user_id=user_id)
+    context.svc.replies.forget(user_id)
+    clean = await context.svc.users.forget(user_id=user_id)
+    job_queue: JobQueue[Any] | None = context.job_queue
+    if not clean and job_queue is not None:
+        job_queue.run_once(_checkpoint_again, when=CHECKPOINT_RETRY_SECONDS)
     await edit_quietly(query, texts.FORGET_DONE)
+    return ConversationHandler.END
+
+
+async def _checkpoint_again(context: Ctx) -> None:
+    """A reader held up the checkpoint after /forget: try until the log is empty."""
+    job_queue: JobQueue[Any] | None = context.job_queue
+    if not await context.svc.db.checkpoint() and job_queue is not None:
+        job_queue.run_once(_checkpoint_again, when=CHECKPOINT_RETRY_SECONDS)
+
+
+def forget_button() -> BaseHandler[Update, Any, Any]:
+    return CallbackQueryHandler(forget_pressed, pattern=cb.pattern(cb.FORGET))
 
 
 async def stats(update: Update, context: Ctx) -> None:
@@ -123,4 +158,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("export", export, new))
     app.add_handler(CommandHandler("stats", stats, new))
     app.add_handler(CommandHandler("forget", forget, new))
-    app.add_handler(CallbackQueryHandler(forget_pressed, pattern=cb.pattern(cb.FORGET)))
+
+
+def register_after_conversations(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The /forget buttons, after the conversations: an active one takes them as its fallback
+    (and ends); with none active, this handler does."""
+    app.add_handler(forget_button())

@@ -31,6 +31,7 @@ from bot.glimmers import SAVOUR_CHOICES, looks_like_a_glimmer
 from bot.schedule import find_zone, parse_time, zone_for_location
 from handlers.checkin import reschedule
 from handlers.common import edit_quietly, ids, pressed
+from handlers.privacy import forget_button
 from handlers.quicklog import keep_text
 from storage.models import User
 
@@ -354,7 +355,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], timeout: timedelta)
             ConversationHandler(
                 entry_points=entry,
                 states=states,
-                fallbacks=[CommandHandler("cancel", leave)],
+                fallbacks=[CommandHandler("cancel", leave), forget_button()],
                 allow_reentry=True,
                 conversation_timeout=timeout.total_seconds(),
                 name="settings",

@@ -6,10 +6,12 @@ import csv
 import io
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot import texts
+from bot.clock import FixedClock
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram, FakeUser
 
@@ -203,3 +205,39 @@ async def test_export_with_no_glimmers_and_with_ten_thousand(
     assert len(document["glimmers"]) == 10_000 and len(rows) == 10_001
     assert journal.count("glimmer number") == 10_000
     assert "10,000 glimmers" in done
+
+
+async def test_forget_ends_a_conversation_in_progress(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    xia = fake.user(808)
+    await xia.send("/settings")
+    menu = await xia.reply()
+    await xia.press(menu, texts.BUTTON_ZONE)
+    assert (await xia.reply()).text == texts.ASK_ZONE  # waiting for a place
+    await xia.send("/forget")
+    ask = await xia.reply()
+    await xia.press(ask, texts.BUTTON_FORGET_YES)
+    assert (await xia.wait_edit(ask.message_id)).text.startswith("Done.")
+    await xia.send("birdsong")  # a glimmer again, not a place
+    assert (await xia.reply()).text.startswith("Kept")
+
+
+async def test_an_old_forget_question_has_expired(fake: FakeTelegram, tmp_path: Path) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    bot = BotRunner(fake, tmp_path / "old.sqlite3", clock=clock)
+    await bot.start()
+    try:
+        yan = fake.user(809)
+        await yan.send("the smell of oranges")
+        await yan.reply()
+        await yan.send("/forget")
+        ask = await yan.reply()
+        clock.set(clock.now() + timedelta(minutes=20))
+        answer = await yan.press(ask, texts.BUTTON_FORGET_YES)
+        assert (await yan.callback_answer(answer))["text"] == texts.BUTTON_EXPIRED
+        assert (await yan.wait_edit(ask.message_id)).text == texts.FORGET_EXPIRED
+        assert await bot.services.glimmers.count(user_id=809) == 1
+    finally:
+        await bot.stop()
+    assert fake.rejections == []
