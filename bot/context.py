@@ -6,6 +6,7 @@ import asyncio
 import multiprocessing
 import os
 import random
+from collections import OrderedDict
 from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -37,6 +38,24 @@ class Timing:
     flood_quiet: timedelta = timedelta(seconds=3)
 
 
+class LastEdits:
+    """What the bot last put in each message it edited (the most recent few thousand), so a
+    button pressed twice in quick succession doesn't repeat an edit Telegram would refuse."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self._size = size
+        self._seen: OrderedDict[tuple[int, int], tuple[str, object]] = OrderedDict()
+
+    def same(self, key: tuple[int, int], content: tuple[str, object]) -> bool:
+        return self._seen.get(key) == content
+
+    def remember(self, key: tuple[int, int], content: tuple[str, object]) -> None:
+        self._seen[key] = content
+        self._seen.move_to_end(key)
+        while len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -52,6 +71,7 @@ class Services:
 
     groups_left: set[int] = field(init=False, default_factory=set)
     replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
+    edits: LastEdits = field(init=False, default_factory=LastEdits)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def worker_pool(self) -> ProcessPoolExecutor:

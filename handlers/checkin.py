@@ -172,7 +172,7 @@ async def not_today(update: Update, context: Ctx) -> None:
         return
     query, _ = found
     await query.answer()
-    await edit_quietly(query, texts.CHECKIN_NOT_TODAY)
+    await edit_quietly(query, texts.CHECKIN_NOT_TODAY, last=context.svc.edits)
 
 
 async def remind_later(update: Update, context: Ctx) -> None:

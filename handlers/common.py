@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 
 from bot import callbacks as cb
 from bot import texts
+from bot.context import LastEdits
 from storage.glimmers import GlimmerRepository
 from storage.models import Glimmer
 
@@ -45,11 +46,21 @@ async def refuse_button(query: CallbackQuery, user_id: int, data: str | None) ->
 
 
 async def edit_quietly(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    last: LastEdits | None = None,
 ) -> None:
     """Replace a button message's text (and keyboard, dropped unless given). A repeat press
     that changes nothing is harmless, and so is a press on a message that can no longer be
     edited (deleted, or not the bot's: only a modified app can send that)."""
+    message = query.message
+    key = (message.chat.id, message.message_id) if message is not None else None
+    if last is not None and key is not None:
+        if last.same(key, (text, markup)):
+            return
+        last.remember(key, (text, markup))
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:

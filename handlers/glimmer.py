@@ -204,12 +204,12 @@ async def _set(context: Ctx, glimmer: Glimmer, **fields: Any) -> None:
     )
 
 
-async def _record_answer(query: CallbackQuery, answer: str) -> None:
+async def _record_answer(context: Ctx, query: CallbackQuery, answer: str) -> None:
     """Show the chosen answer under its question and take the buttons away."""
     await query.answer()
     message = query.message
     question = message.text_html if isinstance(message, Message) and message.text else ""
-    await edit_quietly(query, render.answered(question, answer))
+    await edit_quietly(query, render.answered(question, answer), last=context.svc.edits)
 
 
 async def step_savour(
@@ -268,7 +268,7 @@ async def step_keep_text(
     chat_id: int,
 ) -> int:
     glimmer = await _reopen(context, glimmer)
-    await _record_answer(query, texts.BUTTON_KEEP_TEXT)
+    await _record_answer(context, query, texts.BUTTON_KEEP_TEXT)
     await _send(context, chat_id, texts.ASK_SENSE, keyboards.senses(glimmer.id))
     return SENSE
 
@@ -284,7 +284,7 @@ async def step_sense(
     glimmer = await _reopen(context, glimmer)
     sense = None if arg == cb.SKIP else arg
     await _set(context, glimmer, sense=sense)
-    await _record_answer(query, texts.SENSE_LABELS[sense] if sense else texts.BUTTON_SKIP)
+    await _record_answer(context, query, texts.SENSE_LABELS[sense] if sense else texts.BUTTON_SKIP)
     await _send(context, chat_id, texts.ASK_BODY, keyboards.body(glimmer.id))
     return BODY
 
@@ -299,12 +299,12 @@ async def step_body(
 ) -> int:
     glimmer = await _reopen(context, glimmer)
     if arg == cb.OTHER:
-        await _record_answer(query, texts.BUTTON_SOMEWHERE_ELSE)
+        await _record_answer(context, query, texts.BUTTON_SOMEWHERE_ELSE)
         await _send(context, chat_id, texts.ASK_BODY_TEXT, None)
         return BODY_TEXT
     cue = None if arg == cb.SKIP else arg
     await _set(context, glimmer, body_cue=cue, body_note=None)
-    await _record_answer(query, texts.BODY_LABELS[cue] if cue else texts.BUTTON_SKIP)
+    await _record_answer(context, query, texts.BODY_LABELS[cue] if cue else texts.BUTTON_SKIP)
     return await _after_body(context, user_id, chat_id, glimmer.id)
 
 
@@ -329,7 +329,7 @@ async def step_ladder_before(
     glimmer = await _reopen(context, glimmer)
     rung = None if arg == cb.SKIP else arg
     await _set(context, glimmer, ladder_before=rung)
-    await _record_answer(query, texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
+    await _record_answer(context, query, texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
     return await _ask_pause(context, user_id, chat_id, glimmer.id)
 
 
@@ -361,9 +361,9 @@ async def step_pause(
         await _set(context, glimmer, savour_due_at=None)
         if pausing:
             await query.answer()
-            await edit_quietly(query, texts.PAUSE_ENDED_EARLY)
+            await edit_quietly(query, texts.PAUSE_ENDED_EARLY, last=context.svc.edits)
         else:
-            await _record_answer(query, texts.BUTTON_SKIP_PAUSE)
+            await _record_answer(context, query, texts.BUTTON_SKIP_PAUSE)
         return await _finish(context, chat_id, glimmer)
     glimmer = await _reopen(context, glimmer)
     now = svc.clock.now()
@@ -417,7 +417,7 @@ async def step_landed(
     glimmer = await _reopen(context, glimmer)
     landed = int(arg or 0) or None
     await _set(context, glimmer, landed=landed, savour_due_at=None)
-    await _record_answer(query, f"{landed} / 5" if landed else texts.BUTTON_SKIP)
+    await _record_answer(context, query, f"{landed} / 5" if landed else texts.BUTTON_SKIP)
     user = await context.svc.users.get(user_id=user_id)
     if user is not None and user.ask_ladder:
         await _send(
@@ -437,7 +437,7 @@ async def step_ladder_after(
 ) -> int:
     rung = None if arg == cb.SKIP else arg
     await _set(context, glimmer, ladder_after=rung)
-    await _record_answer(query, texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
+    await _record_answer(context, query, texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
     return await _finish(context, chat_id, glimmer)
 
 
@@ -478,7 +478,7 @@ async def step_delete_yes(
         _cancel_follow_up(context.job_queue, user_id)
     await context.svc.glimmers.delete(user_id=user_id, glimmer_id=glimmer.id)
     await query.answer()
-    await edit_quietly(query, texts.DELETED)
+    await edit_quietly(query, texts.DELETED, last=context.svc.edits)
     return END if glimmer.is_draft else None
 
 

@@ -108,11 +108,11 @@ async def forget_pressed(update: Update, context: Ctx) -> int:
     if asked_at is not None and context.svc.clock.now() - asked_at > FORGET_BUTTON_LIFETIME:
         # A forgotten old prompt: its count is stale, and "yes" weeks later is not consent.
         await query.answer(texts.BUTTON_EXPIRED)
-        await edit_quietly(query, texts.FORGET_EXPIRED)
+        await edit_quietly(query, texts.FORGET_EXPIRED, last=context.svc.edits)
         return ConversationHandler.END
     await query.answer()
     if action.arg != "yes":
-        await edit_quietly(query, texts.FORGET_KEPT)
+        await edit_quietly(query, texts.FORGET_KEPT, last=context.svc.edits)
         return ConversationHandler.END
     user_id = action.glimmer_id
     if context.job_queue is not None:
@@ -124,7 +124,7 @@ async def forget_pressed(update: Update, context: Ctx) -> int:
     job_queue: JobQueue[Any] | None = context.job_queue
     if not clean and job_queue is not None:
         job_queue.run_once(_checkpoint_again, when=CHECKPOINT_RETRY_SECONDS)
-    await edit_quietly(query, texts.FORGET_DONE)
+    await edit_quietly(query, texts.FORGET_DONE, last=context.svc.edits)
     return ConversationHandler.END
 
 

@@ -273,7 +273,7 @@ async def on_choice(update: Update, context: Ctx) -> int | None:
     else:
         await query.answer()
         text, markup = _submenu(user, choice, svc.settings.default_timezone)
-    await edit_quietly(query, text, markup)
+    await edit_quietly(query, text, markup, last=context.svc.edits)
     return END
 
 
