@@ -118,6 +118,8 @@ async def _send(
     reminder: bool,
 ) -> bool:
     """One check-in to one person (a private chat: the chat id is the user id)."""
+    if not svc.settings.may_use(user_id):
+        return False  # taken off ALLOWED_USER_IDS since: no more check-ins
     text = texts.CHECKIN_REMINDER if reminder else svc.rng.choice(texts.CHECKIN_PROMPTS)
     markup = keyboards.checkin(user_id, remind=not reminder)
     for attempt in range(SEND_ATTEMPTS):
@@ -150,6 +152,8 @@ async def _send_recap(
 ) -> bool:
     from handlers.review import send_recap  # the recap lives with /recap
 
+    if not svc.settings.may_use(user_id):
+        return False
     try:
         await send_recap(application.bot, svc, user_id, user_id, 0, lane=Lane.BULK)
     except (Forbidden, BadRequest) as exc:

@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks as cb
 from bot import keyboards, render, texts
 from bot.checkins import minute_to_time
 from bot.context import Ctx
@@ -39,6 +40,8 @@ async def private_only(update: Update, context: Ctx) -> None:
     svc = context.svc
     if chat is not None and chat.type == chat.PRIVATE and user is not None:
         if not svc.settings.may_use(user.id):
+            if _about_own_data(update) and await svc.users.get(user_id=user.id) is not None:
+                return  # taken off the list later: they may still take or delete their data
             log.info("refused an update from a person not on the allowed list")
             if update.callback_query is not None:
                 await update.callback_query.answer(texts.NOT_ALLOWED)
@@ -54,6 +57,18 @@ async def private_only(update: Update, context: Ctx) -> None:
     elif chat is not None and chat.type != chat.PRIVATE and chat.id not in svc.groups_left:
         await _leave(context, chat.id)
     raise ApplicationHandlerStop
+
+
+DATA_COMMANDS = ("/privacy", "/export", "/forget")
+
+
+def _about_own_data(update: Update) -> bool:
+    """/privacy, /export, /forget, or a /forget button."""
+    if update.callback_query is not None:
+        return (update.callback_query.data or "").startswith(f"{cb.FORGET}:")
+    text = (update.message.text if update.message is not None else None) or ""
+    words = text.split(maxsplit=1)
+    return bool(words) and words[0].split("@")[0] in DATA_COMMANDS
 
 
 async def _leave(context: Ctx, chat_id: int) -> None:

@@ -15,10 +15,12 @@ class CheckinRepository:
     async def record_sent(
         self, *, user_id: int, chat_id: int, message_id: int, now: datetime
     ) -> None:
+        # Only while the person exists: they may have used /forget while it was on its way.
         await self._db.execute(
-            "INSERT INTO checkins (user_id, chat_id, message_id, sent_at) VALUES (?, ?, ?, ?)"
+            "INSERT INTO checkins (user_id, chat_id, message_id, sent_at)"
+            " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)"
             " ON CONFLICT (chat_id, message_id) DO NOTHING",
-            (user_id, chat_id, message_id, to_db_time(now)),
+            (user_id, chat_id, message_id, to_db_time(now), user_id),
         )
 
     async def record_failure(self, *, blocked: bool, now: datetime) -> None:

@@ -107,3 +107,40 @@ async def test_added_to_a_group_it_says_so_once_and_leaves(
     await fake.wait_idle()
     assert channel.inbox == [texts.NOT_PRIVATE] and not channel.bot_is_member
     assert stored_ids(runner.db_path) == set()
+
+
+async def test_taken_off_the_list_a_person_gets_no_check_ins_but_keeps_their_data(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "removed.sqlite3"
+    bot = BotRunner(fake, db_path, clock=FixedClock(NOON))
+    await bot.start()
+    ray = fake.user(905)
+    await ray.send("light on the kettle")
+    await ray.reply()
+    await bot.stop()
+    # The therapist narrows the list to someone else and restarts the bot.
+    bot = BotRunner(
+        fake, db_path, clock=FixedClock(NOON), overrides={"allowed_user_ids": f"{ALLOWED}"}
+    )
+    await bot.start()
+    try:
+        assert isinstance(bot.clock, FixedClock)
+        bot.clock.set(datetime(2026, 11, 26, 20, 0, tzinfo=UTC))
+        assert bot.app is not None
+        assert await run_tick(bot.app) == 0
+        await ray.no_reply()
+        await ray.send("another glimmer")
+        assert (await ray.reply()).text == texts.NOT_ALLOWED
+        await ray.send("/export")
+        assert (await ray.reply()).text == texts.EXPORT_WORKING
+        await ray.replies(4, timeout=20)
+        bot.clock.set(datetime.now(UTC))  # the question's age is judged by Telegram's clock
+        await ray.send("/forget")
+        ask = await ray.reply()
+        await ray.press(ask, texts.BUTTON_FORGET_YES)
+        assert (await ray.wait_edit(ask.message_id)).text.startswith("Done.")
+        assert stored_ids(db_path) == set()
+    finally:
+        await bot.stop()
+    assert fake.rejections == []
