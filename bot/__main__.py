@@ -37,6 +37,13 @@ def run_bot() -> None:
         print(f"glimmers-bot: {problem}", file=sys.stderr)
         sys.exit(cli.EXIT_SETTINGS)
     configure_logging(settings.log_level_number, secrets=settings.secrets)
+    plain = cli.plain_rows(settings)
+    if plain:
+        log.warning(
+            "ENCRYPTION_KEY is set but %d glimmers are still plain text; stop the bot and run "
+            "glimmers-bot rotate-key to seal them",
+            plain,
+        )
     # The database runs on aiosqlite's thread; when its answer is ready, hand it the
     # interpreter sooner than the default 5 ms. Measured with bench/quicklog.py: about 5%
     # more replies per second under load, no change when quiet.

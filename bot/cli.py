@@ -83,6 +83,12 @@ def check(args: argparse.Namespace) -> str:
     problem = key_problem(settings)
     if problem is not None:
         raise CommandError(problem, EXIT_SETTINGS)
+    plain = plain_rows(settings)
+    if plain:
+        raise CommandError(
+            f"{plain} glimmers are still stored as plain text: stop the bot and run "
+            "glimmers-bot rotate-key (ENCRYPTION_KEY empty, NEW_ENCRYPTION_KEY the key)"
+        )
     mode = "webhook" if settings.webhook_url else "polling"
     return f"settings valid ({mode} mode); database {path} at schema version {version}, intact"
 
@@ -192,6 +198,24 @@ def key_problem(settings: Settings) -> str | None:
 
 
 # Which keys sealed the stored text (NULL for plain text). substr, not LIKE: LIKE ignores case.
+def plain_rows(settings: Settings) -> int:
+    """With ENCRYPTION_KEY set: how many glimmers are still stored as plain text (written
+    before it was set, until `rotate-key` seals them)."""
+    path = settings.database_path
+    if settings.encryption_key is None or not path.is_file():
+        return 0
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM glimmers WHERE substr(text, 1, 5) != 'enc1:'"
+            ).fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    return int(row[0])
+
+
 KEY_IDS_SQL = (
     "SELECT DISTINCT CASE WHEN substr(text, 1, 5) = 'enc1:' THEN substr(text, 6, 8) END"
     " FROM glimmers UNION SELECT DISTINCT substr(body_note, 6, 8) FROM glimmers"

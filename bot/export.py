@@ -23,8 +23,9 @@ from storage.models import from_db_time
 SCHEMA_VERSION = 1
 
 # Markdown that a glimmer's own words could set off by accident.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
-_LIST_OR_HEADING_START = re.compile(r"^(\s*)([-+>]|\d+[.)])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
+# Line starts that make a list, a quote, or (=== / ---) a heading of the line before.
+_LIST_OR_HEADING_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def _journal(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo, now: datetim
         f"# {texts.EXPORT_JOURNAL_TITLE}",
         "",
         texts.EXPORT_JOURNAL_INTRO.format(
-            date=_long_date(now.astimezone(zone)), count=len(glimmers), zone=zone.key
+            date=_long_date(now.astimezone(zone)), count=_count(len(glimmers)), zone=zone.key
         ),
     ]
     if not glimmers:
@@ -212,6 +213,12 @@ def _details(g: Mapping[str, Any]) -> str:
     if g["landed"]:
         parts.append(texts.EXPORT_LANDED.format(landed=g["landed"]))
     return " · ".join(parts)
+
+
+def _count(count: int) -> str:
+    if count == 1:
+        return texts.EXPORT_ONE
+    return texts.EXPORT_MANY.format(count=f"{count:,}")
 
 
 def _long_date(day: Any) -> str:

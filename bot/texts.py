@@ -71,6 +71,7 @@ NOT_PRIVATE = (
     "Hello! I only work in a private chat, so I'll leave this one. Message me directly and we "
     "can begin."
 )
+NOT_PRIVATE_BUTTON = "I only work in a private chat: message me directly."
 NOT_ALLOWED = (
     "Hello. I'm sorry: this bot is set up for a small group of people, and I can't help you "
     "here. If that seems wrong, ask whoever gave you the link."
@@ -351,8 +352,8 @@ COMMAND_MENU = (
 )
 
 FLOOD_SUMMARY = (
-    "…and {count} more, all kept. ✨ I stayed quiet so as not to interrupt you. /history "
-    "shows every one."
+    "…and {count} more messages, all kept. ✨ I stayed quiet so as not to interrupt you. "
+    "/history shows every glimmer."
 )
 
 # --- Your data: privacy, export, erasure ----------------------------------------------------
@@ -365,8 +366,8 @@ PRIVACY = (
     "your name or username.\n\n"
     "<b>Where:</b> in one database file on the server of whoever runs this bot{encryption}\n\n"
     "<b>Who can see it:</b> only you, here in this chat. No other user can reach your "
-    "glimmers. The people who run the bot see counts only (how many people, how many "
-    "glimmers), never what you wrote; the logs never hold your words or your name.\n\n"
+    "glimmers. The bot shows the people who run it counts only (how many people, how many "
+    "glimmers), never what you wrote, and its logs never hold your words or your name.\n\n"
     "<b>How long:</b> until you delete it. /forget deletes everything, for good; a single "
     "glimmer can be deleted from its summary or from /history.\n\n"
     "<b>Take it with you:</b> /export sends all of it as files (JSON, a spreadsheet, and a "
@@ -386,12 +387,17 @@ PRIVACY_NOT_ENCRYPTED = (
 
 FORGET_ASK = (
     "<b>Delete everything?</b>\n\n"
-    "This deletes, for good: {glimmers}, your settings and check-in schedule, the record of "
-    "check-ins I sent you, and anything we were in the middle of. It can't be undone.\n\n"
-    "If you'd like a copy first, /export sends it all as files. The messages in this chat "
-    "stay in Telegram until you clear the chat yourself."
+    "This deletes, for good:\n"
+    "• {glimmers}\n"
+    "• your settings and check-in schedule\n"
+    "• the record of check-ins I sent you\n"
+    "• anything we were in the middle of\n\n"
+    "It can't be undone. If you'd like a copy first, /export sends it all as files.\n\n"
+    "The messages in this chat stay in Telegram until you clear the chat yourself, and "
+    "backups made by whoever runs this bot are separate: ask them if you'd like those "
+    "removed too."
 )
-FORGET_NO_GLIMMERS = "no glimmers yet"
+FORGET_NO_GLIMMERS = "your glimmers (you have none yet)"
 FORGET_ONE_GLIMMER = "your 1 glimmer"
 FORGET_GLIMMERS = "all {count} of your glimmers"
 FORGET_DONE = (
@@ -434,7 +440,7 @@ EXPORT_CSV_HEADER = (
 )
 EXPORT_YES = "yes"
 EXPORT_JOURNAL_TITLE = "My glimmers"
-EXPORT_JOURNAL_INTRO = "Exported on {date}: {count} glimmers. Times are in {zone}."
+EXPORT_JOURNAL_INTRO = "Exported on {date}: {count}. Times are in {zone}."
 EXPORT_JOURNAL_EMPTY = "No glimmers yet. The first one is waiting to be noticed."
 EXPORT_SENSE = "Sense"
 EXPORT_BODY = "Body"

@@ -53,7 +53,7 @@ async def private_only(update: Update, context: Ctx) -> None:
             await reschedule(svc, user.id)  # new, or back after blocking the bot
         return
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.NOT_PRIVATE)
+        await update.callback_query.answer(texts.NOT_PRIVATE_BUTTON)
     elif chat is not None and chat.type != chat.PRIVATE and chat.id not in svc.groups_left:
         await _leave(context, chat.id)
     raise ApplicationHandlerStop

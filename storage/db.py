@@ -75,16 +75,25 @@ class Database:
             except BaseException:
                 await conn.close()
                 raise
-            reader.row_factory = aiosqlite.Row
-            await reader.execute("PRAGMA busy_timeout = 5000")
+            try:
+                reader.row_factory = aiosqlite.Row
+                await reader.execute("PRAGMA busy_timeout = 5000")
+            except BaseException:
+                await reader.close()
+                await conn.close()
+                raise
             self._conn, self._reader = conn, reader
 
     async def close(self) -> None:
         async with self._lock:
-            for conn in (self._reader, self._conn):
+            reader, conn = self._reader, self._conn
+            self._conn = self._reader = None
+            try:
+                if reader is not None:
+                    await reader.close()
+            finally:
                 if conn is not None:
                     await conn.close()
-            self._conn = self._reader = None
 
     async def fetchall(self, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
         """Run one statement and fetch its rows in a single trip to the database thread."""

@@ -26,7 +26,8 @@ class StatsRepository:
     async def since(self, *, start: datetime) -> Stats:
         """Counts over everything, and over [start, now) where a period applies."""
         since = to_db_time(start)
-        row = await self._db.fetchone(
+        # Full-table counts: on the read connection, so no save waits behind them.
+        rows = await self._db.read_many(
             "SELECT"
             " (SELECT COUNT(*) FROM users) AS users,"
             " (SELECT COUNT(DISTINCT user_id) FROM glimmers WHERE created_at >= ?) AS active,"
@@ -36,7 +37,7 @@ class StatsRepository:
             " (SELECT COUNT(*) FROM send_failures WHERE failed_at >= ?) AS failed",
             (since, since, since, since),
         )
-        assert row is not None
+        row = rows[0]
         return Stats(
             users=row["users"],
             active_users=row["active"],

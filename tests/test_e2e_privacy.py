@@ -109,7 +109,7 @@ async def test_saying_no_keeps_everything(fake: FakeTelegram, runner: BotRunner)
     tess = fake.user(804)
     await tess.send("/forget")
     ask = await tess.reply()
-    assert "no glimmers yet" in ask.text
+    assert "you have none yet" in ask.text
     await tess.send("light through the leaves")
     await tess.reply()
     await tess.press(ask, texts.BUTTON_FORGET_NO)

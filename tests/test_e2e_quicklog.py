@@ -232,7 +232,7 @@ async def test_a_flood_is_all_kept_with_fewer_replies_and_others_are_answered(
         await fake.wait_until(lambda: bool(flo.inbox) and "all kept" in flo.inbox[-1].text)
         assert len(flo.inbox) == BURST + 1
         summary = flo.inbox[-1]
-        assert summary.text.startswith(f"…and {100 - BURST} more, all kept.")
+        assert summary.text.startswith(f"…and {100 - BURST} more messages, all kept.")
         assert await bot.services.glimmers.count(user_id=990) == 100
     finally:
         await bot.stop()

@@ -120,6 +120,9 @@ def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
     db_path = tmp_path / "rotate.sqlite3"
     assert glimmers_bot("check", db_path=db_path).returncode == 0  # creates and migrates
     seed(db_path, PLAIN, 1200)
+    # A key set without sealing what is already there: the health check says so.
+    half_done = glimmers_bot("check", db_path=db_path, env={"ENCRYPTION_KEY": KEY_A})
+    assert half_done.returncode == 1 and "1200 glimmers" in one_line(half_done.stderr)
 
     # Plain text to key A: encryption turned on for an existing journal.
     result = glimmers_bot("rotate-key", db_path=db_path, env={"NEW_ENCRYPTION_KEY": KEY_A})
