@@ -1860,7 +1860,8 @@ class FakeTelegram:
         )
         return self._new_bot_message(user, message)
 
-    async def _send_photo(self, call: _Call) -> JsonDict:
+    def _media_message(self, call: _Call, **media: Any) -> JsonDict:
+        """A photo or document message with its caption and keyboard checked."""
         params = call.params
         user = self._chat(params)
         caption, entities, html, parse_mode = self._render(
@@ -1868,60 +1869,7 @@ class FakeTelegram:
         )
         if utf16_len(caption) > MAX_CAPTION_LENGTH:
             raise _bad_request("message caption is too long")
-        data = self._photo_bytes(call)
         markup, buttons = self._markup(params.get("reply_markup"), user, inline_only=False)
-        reply_to = self._reply_target(user, params)
-        sizes = []
-        for side in (90, 320, 1280):
-            file_id, unique_id = self._new_file_id("AgACAgBotPhoto", data)
-            size = {"file_id": file_id, "file_unique_id": unique_id, "width": side}
-            size.update({"height": side * 3 // 4, "file_size": len(data or b"") or side * 50})
-            sizes.append(size)
-        message = BotMessage(
-            message_id=user._take_message_id(),
-            chat_id=user.chat_id,
-            text=caption,
-            html=html,
-            parse_mode=parse_mode,
-            buttons=buttons,
-            photo=data,
-            reply_to_message_id=reply_to,
-            date=_now(),
-            entities=entities,
-            reply_markup=markup,
-            photo_sizes=sizes,
-        )
-        return self._new_bot_message(user, message)
-
-    async def _send_document(self, call: _Call) -> JsonDict:
-        """An uploaded file (by attach:// or as the field itself); file ids are not supported."""
-        params = call.params
-        user = self._chat(params)
-        caption, entities, html, parse_mode = self._render(
-            params.get("caption"), params.get("parse_mode")
-        )
-        if utf16_len(caption) > MAX_CAPTION_LENGTH:
-            raise _bad_request("message caption is too long")
-        document = params.get("document")
-        field_name = "document"
-        if isinstance(document, str) and document.startswith("attach://"):
-            field_name = document.removeprefix("attach://")
-        if field_name not in call.files:
-            raise _bad_request("there is no document in the request")
-        data = call.files[field_name]
-        if not data:
-            raise _bad_request("file must be non-empty")
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise _ApiError(413, "Request Entity Too Large")
-        name = call.file_names.get(field_name) or "document"
-        markup, buttons = self._markup(params.get("reply_markup"), user, inline_only=False)
-        file_id, unique_id = self._new_file_id("BQACAgBotDocument", data)
-        info = {
-            "file_id": file_id,
-            "file_unique_id": unique_id,
-            "file_name": name,
-            "file_size": len(data),
-        }
         message = BotMessage(
             message_id=user._take_message_id(),
             chat_id=user.chat_id,
@@ -1933,11 +1881,44 @@ class FakeTelegram:
             date=_now(),
             entities=entities,
             reply_markup=markup,
-            document=data,
-            document_name=name,
-            document_info=info,
+            **media,
         )
         return self._new_bot_message(user, message)
+
+    async def _send_photo(self, call: _Call) -> JsonDict:
+        self._chat(call.params)
+        data = self._photo_bytes(call)
+        sizes = []
+        for side in (90, 320, 1280):
+            file_id, unique_id = self._new_file_id("AgACAgBotPhoto", data)
+            size = {"file_id": file_id, "file_unique_id": unique_id, "width": side}
+            size.update({"height": side * 3 // 4, "file_size": len(data or b"") or side * 50})
+            sizes.append(size)
+        return self._media_message(call, photo=data, photo_sizes=sizes)
+
+    async def _send_document(self, call: _Call) -> JsonDict:
+        """An uploaded file (by attach:// or as the field itself); file ids are not supported."""
+        self._chat(call.params)
+        document = call.params.get("document")
+        field_name = "document"
+        if isinstance(document, str) and document.startswith("attach://"):
+            field_name = document.removeprefix("attach://")
+        if field_name not in call.files:
+            raise _bad_request("there is no document in the request")
+        data = call.files[field_name]
+        if not data:
+            raise _bad_request("file must be non-empty")
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise _ApiError(413, "Request Entity Too Large")
+        name = call.file_names.get(field_name) or "document"
+        file_id, unique_id = self._new_file_id("BQACAgBotDocument", data)
+        info = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "file_name": name,
+            "file_size": len(data),
+        }
+        return self._media_message(call, document=data, document_name=name, document_info=info)
 
     def _send_to_group(self, group: FakeGroup, params: JsonDict) -> JsonDict:
         if not group.bot_is_member:

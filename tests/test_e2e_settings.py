@@ -11,7 +11,7 @@ import pytest
 from bot import texts
 from bot.clock import FixedClock
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, FakeUser
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 
@@ -54,16 +54,21 @@ async def test_set_time_and_zone_as_a_person_would(fake: FakeTelegram, clocked: 
     assert (await noa.reply()).text.startswith("Kept")
 
 
+async def ask_to_type_a_time(person: FakeUser) -> None:
+    """/settings → Check-in time → Type a time…, as a person would."""
+    await person.send("/settings")
+    menu = await person.reply()
+    await person.press(menu, texts.BUTTON_TIME)
+    times = await person.wait_edit(menu.message_id)
+    await person.press(times, texts.BUTTON_TYPE_TIME)
+    assert (await person.reply()).text == texts.ASK_TYPED_TIME
+
+
 async def test_a_glimmer_typed_where_a_time_or_place_was_asked_is_kept(
     fake: FakeTelegram, clocked: BotRunner
 ) -> None:
     ivy = fake.user(703)
-    await ivy.send("/settings")
-    menu = await ivy.reply()
-    await ivy.press(menu, texts.BUTTON_TIME)
-    times = await ivy.wait_edit(menu.message_id)
-    await ivy.press(times, texts.BUTTON_TYPE_TIME)
-    await ivy.reply()
+    await ask_to_type_a_time(ivy)
     await ivy.send("the smell of rain on warm pavement")
     assert (await ivy.reply()).text.startswith("Kept")
     await ivy.send("/settings")
@@ -81,12 +86,7 @@ async def test_a_glimmer_typed_where_a_time_or_place_was_asked_is_kept(
     user = await clocked.services.users.get(user_id=703)
     assert user is not None and user.checkin_minute == 20 * 60 and user.timezone is None
     # A short answer is still read as a try at a time.
-    await ivy.send("/settings")
-    menu = await ivy.reply()
-    await ivy.press(menu, texts.BUTTON_TIME)
-    times = await ivy.wait_edit(menu.message_id)
-    await ivy.press(times, texts.BUTTON_TYPE_TIME)
-    await ivy.reply()
+    await ask_to_type_a_time(ivy)
     await ivy.send("soonish")
     assert (await ivy.reply()).text == texts.BAD_TIME
 
