@@ -138,7 +138,7 @@ def _csv(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> bytes:
                 g["id"],
                 local.date().isoformat(),
                 local.strftime("%H:%M"),
-                _utc(g["created_at"]),
+                _utc(g["created_at"].replace(microsecond=0)),  # whole seconds for spreadsheets
                 _spreadsheet_safe(g["text"]),
                 _label(texts.SENSE_LABELS, g["sense"]),
                 _label(texts.BODY_LABELS, g["body_cue"]),
