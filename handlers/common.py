@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
+from telegram.ext import JobQueue
 
 from bot import callbacks as cb
 from bot import texts
@@ -71,6 +73,33 @@ async def edit_quietly(
             log.info("a pressed button's message could not be edited: %s", exc)
             return
         raise
+
+
+# A person's timers, by name, so each can be replaced, and all cancelled by /forget.
+def follow_up_job(user_id: int) -> str:
+    """The savouring follow-up (handlers/glimmer.py)."""
+    return f"savour:{user_id}"
+
+
+def timeout_job(user_id: int) -> str:
+    """A guided glimmer's timeout, re-armed after a restart (handlers/glimmer.py)."""
+    return f"timeout:{user_id}"
+
+
+def flood_job(user_id: int) -> str:
+    """The "…and N more, all kept" line after a flood (handlers/quicklog.py)."""
+    return f"flood:{user_id}"
+
+
+PERSON_JOBS = (follow_up_job, timeout_job, flood_job)
+
+
+def cancel_jobs(job_queue: JobQueue[Any] | None, *names: str) -> None:
+    if job_queue is None:
+        return
+    for name in names:
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
 
 
 def ids(update: Update) -> tuple[int, int]:

@@ -35,7 +35,15 @@ from bot import callbacks as cb
 from bot import keyboards, render, texts
 from bot.context import Ctx, Services, services_of
 from bot.glimmers import SAVOUR_CHOICES
-from handlers.common import edit_quietly, ids, message_text, own_glimmer
+from handlers.common import (
+    cancel_jobs,
+    edit_quietly,
+    follow_up_job,
+    ids,
+    message_text,
+    own_glimmer,
+    timeout_job,
+)
 from handlers.privacy import forget_button
 from handlers.quicklog import keep_text
 from storage.models import Glimmer
@@ -63,15 +71,8 @@ def _fresh(svc: Services, moment: datetime | None) -> bool:
     return moment is not None and svc.clock.now() - moment < svc.timing.conversation_timeout
 
 
-def _follow_up_name(user_id: int) -> str:
-    return f"savour:{user_id}"
-
-
 def _cancel_follow_up(job_queue: JobQueue[Any] | None, user_id: int) -> None:
-    if job_queue is None:
-        return
-    for job in job_queue.get_jobs_by_name(_follow_up_name(user_id)):
-        job.schedule_removal()
+    cancel_jobs(job_queue, follow_up_job(user_id))
 
 
 def schedule_follow_up(
@@ -82,7 +83,7 @@ def schedule_follow_up(
         savour_follow_up,
         when=max(delay, 0.0),
         data={"glimmer_id": glimmer_id},
-        name=_follow_up_name(user_id),
+        name=follow_up_job(user_id),
         chat_id=chat_id,
         user_id=user_id,
     )
@@ -575,7 +576,7 @@ async def restore_timers(application: Application) -> None:  # type: ignore[type
         job_queue.run_once(
             restored_timeout,
             when=max((deadline - now).total_seconds(), 0.0),
-            name=f"timeout:{draft.user_id}",
+            name=timeout_job(draft.user_id),
             chat_id=chat_id,
             user_id=draft.user_id,
         )

@@ -27,7 +27,7 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import Ctx
 from bot.export import build_export, file_names
-from handlers.common import edit_quietly, ids, pressed
+from handlers.common import PERSON_JOBS, cancel_jobs, edit_quietly, ids, pressed
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +115,7 @@ async def forget_pressed(update: Update, context: Ctx) -> int:
         await edit_quietly(query, texts.FORGET_KEPT, last=context.svc.edits)
         return ConversationHandler.END
     user_id = action.glimmer_id
-    if context.job_queue is not None:
-        for name in (f"savour:{user_id}", f"timeout:{user_id}", f"flood:{user_id}"):
-            for job in context.job_queue.get_jobs_by_name(name):
-                job.schedule_removal()
+    cancel_jobs(context.job_queue, *(job(user_id) for job in PERSON_JOBS))
     context.svc.replies.forget(user_id)
     clean = await context.svc.users.forget(user_id=user_id)
     job_queue: JobQueue[Any] | None = context.job_queue

@@ -20,7 +20,15 @@ from bot import callbacks as cb
 from bot import keyboards, render, texts
 from bot.context import Ctx
 from bot.glimmers import split_glimmers
-from handlers.common import ids, message_text, pressed, refuse_button, text_after_command
+from handlers.common import (
+    cancel_jobs,
+    flood_job,
+    ids,
+    message_text,
+    pressed,
+    refuse_button,
+    text_after_command,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +96,8 @@ def _summarise_later(context: Ctx, user_id: int, chat_id: int) -> None:
     job_queue: JobQueue[Any] | None = context.job_queue
     if job_queue is None:
         return
-    name = f"flood:{user_id}"
-    for job in job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
+    name = flood_job(user_id)
+    cancel_jobs(job_queue, name)
     job_queue.run_once(
         _flood_summary,
         when=context.svc.timing.flood_quiet.total_seconds(),
