@@ -18,7 +18,7 @@ from bot.charts import chart_caption_facts, recap_chart
 from bot.context import Ctx, Services
 from bot.ratelimit import Lane
 from bot.recap import build_recap, week_window
-from handlers.common import ids, own_glimmer, pressed, refuse_button
+from handlers.common import edit_quietly, ids, own_glimmer, pressed, refuse_button
 from storage.models import User
 
 PAGE_SIZE = 10
@@ -121,7 +121,7 @@ async def history_page(update: Update, context: Ctx) -> None:
     user_id, _ = ids(update)
     await query.answer()
     text, markup = await _history(context, user_id, action.glimmer_id)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_quietly(query, text, markup, last=context.svc.edits)
 
 
 async def open_glimmer(update: Update, context: Ctx) -> None:

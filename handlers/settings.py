@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -277,6 +277,15 @@ async def on_choice(update: Update, context: Ctx) -> int | None:
     return END
 
 
+async def _kept_as_glimmer(update: Update, context: Ctx, message: Message) -> bool:
+    """Text that can't be read as the time or place asked for, but reads as a sentence, is a
+    glimmer written before or instead of an answer: keep it (True)."""
+    if not looks_like_a_glimmer(message.text or ""):
+        return False
+    await keep_text(update, context, message, message.text or "")
+    return True
+
+
 async def typed_time(update: Update, context: Ctx) -> int:
     message = update.effective_message
     assert message is not None
@@ -284,9 +293,7 @@ async def typed_time(update: Update, context: Ctx) -> int:
     svc = context.svc
     parsed = parse_time(message.text or "")
     if parsed is None:
-        if looks_like_a_glimmer(message.text or ""):
-            # Not a time but a glimmer, written before or instead of one: keep it.
-            await keep_text(update, context, message, message.text or "")
+        if await _kept_as_glimmer(update, context, message):
             return END
         await message.reply_html(texts.BAD_TIME)
         return TYPING_TIME
@@ -314,8 +321,7 @@ async def typed_zone(update: Update, context: Ctx) -> int:
     else:
         found = find_zone(message.text or "")
         if found is None:
-            if looks_like_a_glimmer(message.text or ""):
-                await keep_text(update, context, message, message.text or "")
+            if await _kept_as_glimmer(update, context, message):
                 return END
             await message.reply_html(texts.BAD_ZONE)
             return TYPING_ZONE

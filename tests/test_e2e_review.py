@@ -101,3 +101,22 @@ async def test_a_glimmer_opened_from_history_is_deleted_after_one_question(
     assert (await kay.wait_edit(opened.message_id)).text == texts.DELETED
     left = await runner.services.glimmers.page(user_id=603, offset=0, limit=10)
     assert [g.text for g in left] == ["frost on the window"]
+
+
+async def test_a_history_page_button_pressed_twice_is_harmless(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    lea = fake.user(604)
+    await lea.send("\n".join(f"glimmer {n}" for n in range(1, 15)))
+    await lea.reply()
+    await lea.send("/history")
+    page = await lea.reply()
+    older = page.data_for(texts.BUTTON_NEXT)
+    first = await lea.press_data(page.message_id, older)
+    second = await lea.press_data(page.message_id, older)  # before the first edit lands
+    await lea.callback_answer(first)
+    await lea.callback_answer(second)
+    await fake.wait_idle()
+    shown = lea.message(page.message_id)
+    assert "page 2 of 2" in shown.text and shown.edits == 1  # edited once, not refused
+    await lea.no_reply()  # no apology: nothing went wrong
