@@ -32,17 +32,16 @@ def run_bot() -> None:
     except SettingsError as exc:
         print(f"glimmers-bot: {exc}", file=sys.stderr)
         sys.exit(cli.EXIT_SETTINGS)
-    problem = cli.key_problem(settings)
-    if problem is not None:
-        print(f"glimmers-bot: {problem}", file=sys.stderr)
+    keys = cli.key_state(settings)
+    if keys.problem is not None:
+        print(f"glimmers-bot: {keys.problem}", file=sys.stderr)
         sys.exit(cli.EXIT_SETTINGS)
     configure_logging(settings.log_level_number, secrets=settings.secrets)
-    plain = cli.plain_rows(settings)
-    if plain:
+    if keys.plain:
         log.warning(
             "ENCRYPTION_KEY is set but %d glimmers are still plain text; stop the bot and run "
             "glimmers-bot rotate-key to seal them",
-            plain,
+            keys.plain,
         )
     # The database runs on aiosqlite's thread; when its answer is ready, hand it the
     # interpreter sooner than the default 5 ms. Measured with bench/quicklog.py: about 5%

@@ -80,13 +80,12 @@ def check(args: argparse.Namespace) -> str:
         raise CommandError(f"database {path}: {_one_line(exc)}") from None
     if verdict != "ok":
         raise CommandError(f"database {path} failed quick_check: {_one_line(verdict)}")
-    problem = key_problem(settings)
-    if problem is not None:
-        raise CommandError(problem, EXIT_SETTINGS)
-    plain = plain_rows(settings)
-    if plain:
+    keys = key_state(settings)
+    if keys.problem is not None:
+        raise CommandError(keys.problem, EXIT_SETTINGS)
+    if keys.plain:
         raise CommandError(
-            f"{plain} glimmers are still stored as plain text: stop the bot and run "
+            f"{keys.plain} glimmers are still stored as plain text: stop the bot and run "
             "glimmers-bot rotate-key (ENCRYPTION_KEY empty, NEW_ENCRYPTION_KEY the key)"
         )
     mode = "webhook" if settings.webhook_url else "polling"
@@ -166,61 +165,61 @@ def _copy(source: Path, partial: Path) -> int:
 # -- encryption keys ---------------------------------------------------------------------------
 
 
-def key_problem(settings: Settings) -> str | None:
-    """Why ENCRYPTION_KEY can't read this database, in one line; None when it can.
+@dataclass(frozen=True)
+class KeyState:
+    """How the stored text stands against ENCRYPTION_KEY, from one pass over the table."""
 
-    Checked before the bot starts, so a wrong key stops it at once instead of failing in the
-    middle of someone's conversation.
-    """
-    path = settings.database_path
-    if not path.is_file():
-        return None
-    try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        ) as conn:
-            found = {row[0] for row in conn.execute(KEY_IDS_SQL)}
-    except sqlite3.OperationalError:  # a new database, not migrated yet
-        return None
-    sealed_with = found - {None}
+    problem: str | None
+    """Why ENCRYPTION_KEY can't read this database, in one line; None when it can."""
+    plain: int
+    """With a key set: glimmers still stored as plain text (until `rotate-key` seals them)."""
+
+
+def key_state(settings: Settings) -> KeyState:
+    """Checked before the bot starts, so a wrong key stops it at once instead of failing in
+    the middle of someone's conversation."""
+    counts = _texts_by_key(settings.database_path)
     box = settings.text_box
+    sealed_with = set(counts) - {None}
+    plain = counts.get(None, 0) if box.encrypts else 0
     if not sealed_with or sealed_with == {box.key_id}:
-        return None
+        return KeyState(None, plain)
     if box.key_id is None:
-        return (
+        problem = (
             "Setting ENCRYPTION_KEY is missing: this database holds encrypted text; set it to "
             "the key it was encrypted with"
         )
-    return (
-        "Setting ENCRYPTION_KEY does not match this database's key (or a key rotation is "
-        "unfinished: run glimmers-bot rotate-key again)"
-    )
+    else:
+        problem = (
+            "Setting ENCRYPTION_KEY does not match this database's key (or a key rotation is "
+            "unfinished: run glimmers-bot rotate-key again)"
+        )
+    return KeyState(problem, plain)
 
 
-# Which keys sealed the stored text (NULL for plain text). substr, not LIKE: LIKE ignores case.
-def plain_rows(settings: Settings) -> int:
-    """With ENCRYPTION_KEY set: how many glimmers are still stored as plain text (written
-    before it was set, until `rotate-key` seals them)."""
-    path = settings.database_path
-    if settings.encryption_key is None or not path.is_file():
-        return 0
+# Glimmer texts per key id that sealed them (NULL: plain text), and the key ids of sealed
+# body notes (counted as 0). substr, not LIKE: LIKE ignores case.
+KEY_IDS_SQL = (
+    "SELECT CASE WHEN substr(text, 1, 5) = 'enc1:' THEN substr(text, 6, 8) END AS key_id,"
+    " COUNT(*) FROM glimmers GROUP BY key_id"
+    " UNION ALL SELECT DISTINCT substr(body_note, 6, 8), 0 FROM glimmers"
+    " WHERE substr(body_note, 1, 5) = 'enc1:'"
+)
+
+
+def _texts_by_key(path: Path) -> dict[str | None, int]:
+    if not path.is_file():
+        return {}
+    counts: dict[str | None, int] = {}
     try:
         with contextlib.closing(
             sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         ) as conn:
-            row = conn.execute(
-                "SELECT COUNT(*) FROM glimmers WHERE substr(text, 1, 5) != 'enc1:'"
-            ).fetchone()
-    except sqlite3.OperationalError:
-        return 0
-    return int(row[0])
-
-
-KEY_IDS_SQL = (
-    "SELECT DISTINCT CASE WHEN substr(text, 1, 5) = 'enc1:' THEN substr(text, 6, 8) END"
-    " FROM glimmers UNION SELECT DISTINCT substr(body_note, 6, 8) FROM glimmers"
-    " WHERE substr(body_note, 1, 5) = 'enc1:'"
-)
+            for key_id, count in conn.execute(KEY_IDS_SQL):
+                counts[key_id] = counts.get(key_id, 0) + count
+    except sqlite3.OperationalError:  # a new database, not migrated yet
+        return {}
+    return counts
 
 
 def generate(args: argparse.Namespace) -> str:
