@@ -1837,13 +1837,7 @@ class FakeTelegram:
         if group is not None:
             return self._send_to_group(group, params)
         user = self._chat(params)
-        plain, entities, html, parse_mode = self._render(
-            params.get("text"), params.get("parse_mode")
-        )
-        if not plain:
-            raise _bad_request("message text is empty")
-        if utf16_len(plain) > MAX_TEXT_LENGTH:
-            raise _bad_request("message is too long")
+        plain, entities, html, parse_mode = self._message_text(params)
         markup, buttons = self._markup(params.get("reply_markup"), user, inline_only=False)
         reply_to = self._reply_target(user, params)
         message = BotMessage(
@@ -1920,14 +1914,19 @@ class FakeTelegram:
         }
         return self._media_message(call, document=data, document_name=name, document_info=info)
 
+    def _message_text(self, params: JsonDict) -> tuple[str, list[JsonDict], str | None, str | None]:
+        """A sendMessage text, rendered and checked as Telegram does."""
+        rendered = self._render(params.get("text"), params.get("parse_mode"))
+        if not rendered[0]:
+            raise _bad_request("message text is empty")
+        if utf16_len(rendered[0]) > MAX_TEXT_LENGTH:
+            raise _bad_request("message is too long")
+        return rendered
+
     def _send_to_group(self, group: FakeGroup, params: JsonDict) -> JsonDict:
         if not group.bot_is_member:
             raise _ApiError(403, "Forbidden: bot is not a member of the group chat")
-        plain, entities, _, _ = self._render(params.get("text"), params.get("parse_mode"))
-        if not plain:
-            raise _bad_request("message text is empty")
-        if utf16_len(plain) > MAX_TEXT_LENGTH:
-            raise _bad_request("message is too long")
+        plain, entities, _, _ = self._message_text(params)
         group.inbox.append(plain)
         result: JsonDict = {
             "message_id": group._take_message_id(),
@@ -1980,13 +1979,7 @@ class FakeTelegram:
         message = self._editable(user, params)
         if message.is_photo:
             raise _bad_request("there is no text in the message to edit")
-        plain, entities, html, parse_mode = self._render(
-            params.get("text"), params.get("parse_mode")
-        )
-        if not plain:
-            raise _bad_request("message text is empty")
-        if utf16_len(plain) > MAX_TEXT_LENGTH:
-            raise _bad_request("message is too long")
+        plain, entities, html, parse_mode = self._message_text(params)
         markup, buttons = self._markup(params.get("reply_markup"), user, inline_only=True)
         if (plain, entities, markup) == (message.text, message.entities, message.reply_markup):
             raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
