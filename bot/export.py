@@ -175,7 +175,7 @@ def _journal(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo, now: datetim
         f"# {texts.EXPORT_JOURNAL_TITLE}",
         "",
         texts.EXPORT_JOURNAL_INTRO.format(
-            date=_long_date(now.astimezone(zone)), count=_count(len(glimmers)), zone=zone.key
+            date=_long_date(now.astimezone(zone)), count=count_phrase(len(glimmers)), zone=zone.key
         ),
     ]
     if not glimmers:
@@ -215,7 +215,8 @@ def _details(g: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def _count(count: int) -> str:
+def count_phrase(count: int) -> str:
+    """For example "1 glimmer" or "10,000 glimmers"."""
     if count == 1:
         return texts.EXPORT_ONE
     return texts.EXPORT_MANY.format(count=f"{count:,}")

@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import Ctx
-from bot.export import build_export, file_names
+from bot.export import build_export, count_phrase, file_names
 from handlers.common import PERSON_JOBS, cancel_jobs, edit_quietly, ids, pressed
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,7 @@ async def export(update: Update, context: Ctx) -> None:
         log.warning("export for user %s could not be sent: %s", user_id, exc)
         await message.reply_html(texts.EXPORT_FAILED)
         return
-    if files.count == 0:
-        what = texts.EXPORT_NONE
-    elif files.count == 1:
-        what = texts.EXPORT_ONE
-    else:
-        what = texts.EXPORT_MANY.format(count=f"{files.count:,}")
+    what = count_phrase(files.count) if files.count else texts.EXPORT_NONE
     await message.reply_html(texts.EXPORT_DONE.format(count=what))
 
 
