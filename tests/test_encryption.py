@@ -12,6 +12,7 @@ from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key, 
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram
 from tests.test_cli import glimmers_bot, one_line
+from tests.test_e2e_privacy import file_bytes
 
 MARKER = "wombat-marker-9c2e"
 KEY_A, KEY_B = generate_key(), generate_key()
@@ -46,11 +47,6 @@ def test_a_malformed_key_is_refused(bad: str) -> None:
         decode_key(bad)
 
 
-def db_text(db_path: Path) -> bytes:
-    wal = db_path.with_name(db_path.name + "-wal")
-    return db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-
-
 async def test_with_a_key_the_file_holds_no_readable_journal_text(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -73,7 +69,7 @@ async def test_with_a_key_the_file_holds_no_readable_journal_text(
         assert files[1].document is not None and MARKER.encode() in files[1].document
         assert bot.services.db is not None
         await bot.services.db.checkpoint()
-        assert MARKER.encode() not in db_text(db_path)
+        assert MARKER.encode() not in file_bytes(db_path)
     finally:
         await bot.stop()
     assert fake.rejections == []
@@ -129,7 +125,7 @@ def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
     assert result.returncode == 0, result.stderr
     assert "re-sealed 1800 values" in one_line(result.stdout)
     assert all(key_id_of(text) == box(KEY_A).key_id for text, _ in stored(db_path))
-    assert MARKER.encode() not in db_text(db_path)
+    assert MARKER.encode() not in file_bytes(db_path)
 
     # Key A to key B, stopped half way (here: half the rows already moved by hand).
     a, b = box(KEY_A), box(KEY_B)
