@@ -4,7 +4,7 @@ Builds a real SQLite file of registered people (100,000 by default), 10,000 of t
 same minute and the rest due the day after, then measures three things:
 
 1. CPU time (all threads, so aiosqlite's included) to select the due batch, decide for each
-   person and claim the batch: ScheduleRepository.due, bot.checkins.decide and
+   person and claim the batch: ScheduleRepository.due, bot.domain.checkins.decide and
    ScheduleRepository.claim. Median of three rounds, each on a fresh copy. Target: under 1 s.
 2. Memory of the real bot (`python -m bot` in its own process) against the fake Bot API from
    tests/: resident memory with an empty database, against the same bot on the big database
@@ -14,7 +14,7 @@ same minute and the rest due the day after, then measures three things:
    until every check-in is out. Telegram's limit of 30 messages a second sets the floor
    (10,000 take at least 333 s). Target: at most 5% slower than that floor. Meanwhile
    someone else logs a glimmer every 5 s; their reply times show the round does not hold
-   them up (replies go ahead of the round in bot/ratelimit.py).
+   them up (replies go ahead of the round in bot/runtime/ratelimit.py).
 
 The bot runs with its default settings: setting variables in the environment and any .env
 file are ignored. Only loopback traffic. Prints a table, then one JSON line of results.
@@ -54,8 +54,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.checkins import decide  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
+from bot.domain.checkins import decide  # noqa: E402
+from bot.domain.clock import FixedClock  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.checkin import run_tick  # noqa: E402
 from storage.db import Database  # noqa: E402

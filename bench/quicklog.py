@@ -89,7 +89,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100)
     # Beyond 30 messages a person in quick succession the bot treats it as a flood and
-    # replies with one summary line (bot/flood.py), so replies would go "missing" here.
+    # replies with one summary line (bot/domain/flood.py), so replies would go "missing" here.
     parser.add_argument("--messages", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()

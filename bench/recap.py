@@ -47,9 +47,9 @@ os.environ.setdefault("TELEGRAM_MAX_MESSAGES_PER_SECOND", "0")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import texts  # noqa: E402
-from bot.flood import ReplyBudget  # noqa: E402
-from bot.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES  # noqa: E402
+from bot.domain.flood import ReplyBudget  # noqa: E402
+from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES  # noqa: E402
+from bot.ui import texts  # noqa: E402
 from storage.models import to_db_time  # noqa: E402
 from tests.conftest import BotRunner  # noqa: E402
 from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
@@ -237,7 +237,7 @@ async def main() -> None:
         runner = BotRunner(fake, Path(tmp) / "recap-bench.sqlite3")
         await runner.start()
         # Each logger sends hundreds of messages a minute, which the bot would treat as a
-        # flood (one summary line instead of replies, bot/flood.py): lift that budget here.
+        # flood (one summary line instead of replies, bot/domain/flood.py): lift that budget here.
         runner.services.replies = ReplyBudget(burst=10**9, per_minute=10**9)
         try:
             reader = fake.user(RECAP_PERSON, "Ida")

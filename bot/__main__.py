@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from bot import cli
-from bot.logs import configure_logging
+from bot.runtime.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:

@@ -10,19 +10,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import texts
-from bot.clock import Clock, SystemClock
-from bot.context import (
-    SERVICES_KEY,
-    Ctx,
-    PerUserUpdateProcessor,
-    Services,
-    Timing,
-    services_of,
-)
-from bot.ratelimit import PriorityRateLimiter
+from bot.domain.clock import Clock, SystemClock
+from bot.runtime.processor import PerUserUpdateProcessor
+from bot.runtime.ratelimit import PriorityRateLimiter
+from bot.runtime.services import SERVICES_KEY, Ctx, Services, Timing, services_of
+from bot.runtime.updatelog import name_handlers
 from bot.settings import Settings
-from bot.updatelog import name_handlers
+from bot.ui import texts
 from handlers import checkin, errors, glimmer, privacy, quicklog, review, settings, start
 from storage.db import Database
 from storage.persistence import SqlitePersistence
@@ -55,7 +49,7 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=Ctx))
-        .persistence(SqlitePersistence(db, clock))
+        .persistence(SqlitePersistence(db, clock.now))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .rate_limiter(
             PriorityRateLimiter(

@@ -17,11 +17,11 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import callbacks as cb
-from bot import keyboards, texts
-from bot.checkins import decide, first_checkin, next_recap
-from bot.context import Ctx, Services, services_of
-from bot.ratelimit import Lane
+from bot.domain.checkins import decide, first_checkin, next_recap
+from bot.runtime.ratelimit import Lane
+from bot.runtime.services import Ctx, Services, services_of
+from bot.ui import callbacks as cb
+from bot.ui import keyboards, texts
 from handlers.common import edit_quietly, pressed
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import JobQueue
 
-from bot import callbacks as cb
-from bot import texts
-from bot.context import LastEdits
+from bot.runtime.services import LastEdits
+from bot.ui import callbacks as cb
+from bot.ui import texts
 from storage.glimmers import GlimmerRepository
 from storage.models import Glimmer
 

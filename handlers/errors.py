@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot import texts
-from bot.context import Ctx
-from bot.updatelog import mark_failed
+from bot.runtime.services import Ctx
+from bot.runtime.updatelog import mark_failed
+from bot.ui import texts
 
 log = logging.getLogger(__name__)
 

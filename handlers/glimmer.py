@@ -4,7 +4,7 @@ Steps: the glimmer's words, the sense that brought it, where it was felt in the 
 ladder now, a timed savouring pause with a follow-up (how much it landed, the ladder again),
 then a summary. Each answer is written to the glimmer's row the moment it is given.
 
-Buttons carry the glimmer id (see bot/callbacks.py) and are entry points in every state, so a
+Buttons carry the glimmer id (see bot/ui/callbacks.py) and are entry points in every state, so a
 button still does the right thing after a restart, even if the persisted conversation state
 lags one step behind. Typed text is what the state decides: the glimmer's words, a body cue
 in the person's own words, or, anywhere else, a new quick glimmer that ends the conversation.
@@ -31,10 +31,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks as cb
-from bot import keyboards, render, texts
-from bot.context import Ctx, Services, services_of
-from bot.glimmers import SAVOUR_CHOICES
+from bot.domain.glimmers import SAVOUR_CHOICES
+from bot.runtime.services import Ctx, Services, services_of
+from bot.ui import callbacks as cb
+from bot.ui import keyboards, render, texts
 from handlers.common import (
     cancel_jobs,
     edit_quietly,

@@ -23,10 +23,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks as cb
-from bot import keyboards, texts
-from bot.context import Ctx
-from bot.export import build_export, count_phrase, file_names
+from bot.runtime.services import Ctx
+from bot.ui import callbacks as cb
+from bot.ui import keyboards, texts
+from bot.ui.export import build_export, count_phrase, file_names
 from handlers.common import PERSON_JOBS, cancel_jobs, edit_quietly, ids, pressed
 
 log = logging.getLogger(__name__)

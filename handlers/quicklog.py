@@ -16,10 +16,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks as cb
-from bot import keyboards, render, texts
-from bot.context import Ctx
-from bot.glimmers import split_glimmers
+from bot.domain.glimmers import split_glimmers
+from bot.runtime.services import Ctx
+from bot.ui import callbacks as cb
+from bot.ui import keyboards, render, texts
 from handlers.common import (
     cancel_jobs,
     flood_job,

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ExtBot, filters
 
-from bot import callbacks as cb
-from bot import keyboards, render, texts
-from bot.charts import chart_caption_facts, recap_chart
-from bot.context import Ctx, Services
-from bot.ratelimit import Lane
-from bot.recap import build_recap, week_window
+from bot.domain.recap import build_recap, week_window
+from bot.runtime.ratelimit import Lane
+from bot.runtime.services import Ctx, Services
+from bot.ui import callbacks as cb
+from bot.ui import keyboards, render, texts
+from bot.ui.charts import chart_caption_facts, recap_chart
 from handlers.common import edit_quietly, ids, own_glimmer, pressed, refuse_button
 from storage.models import User
 

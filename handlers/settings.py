@@ -23,12 +23,12 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks as cb
-from bot import texts
-from bot.checkins import minute_to_time
-from bot.context import Ctx, Services
-from bot.glimmers import SAVOUR_CHOICES, looks_like_a_glimmer
-from bot.schedule import find_zone, parse_time, zone_for_location
+from bot.domain.checkins import minute_to_time
+from bot.domain.glimmers import SAVOUR_CHOICES, looks_like_a_glimmer
+from bot.domain.schedule import find_zone, parse_time, zone_for_location
+from bot.runtime.services import Ctx, Services
+from bot.ui import callbacks as cb
+from bot.ui import texts
 from handlers.checkin import reschedule
 from handlers.common import edit_quietly, ids, pressed
 from handlers.privacy import forget_button

@@ -16,10 +16,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks as cb
-from bot import keyboards, render, texts
-from bot.checkins import minute_to_time
-from bot.context import Ctx
+from bot.domain.checkins import minute_to_time
+from bot.runtime.services import Ctx
+from bot.ui import callbacks as cb
+from bot.ui import keyboards, render, texts
 from handlers.checkin import reschedule
 from handlers.common import ids, refuse_button
 

@@ -7,12 +7,12 @@ All work goes through the shared aiosqlite connection, so a flush never blocks t
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from bot.clock import Clock
 from storage.db import Database
 from storage.models import to_db_time
 
@@ -22,7 +22,9 @@ ConversationDict = MutableMapping[ConversationKey, object]
 
 
 class SqlitePersistence(BasePersistence[Empty, Empty, Empty]):
-    def __init__(self, db: Database, clock: Clock, update_interval: float = 5) -> None:
+    def __init__(
+        self, db: Database, now: Callable[[], datetime], update_interval: float = 5
+    ) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=False, callback_data=False
@@ -30,7 +32,7 @@ class SqlitePersistence(BasePersistence[Empty, Empty, Empty]):
             update_interval=update_interval,
         )
         self._db = db
-        self._clock = clock
+        self._now = now
 
     async def get_conversations(self, name: str) -> ConversationDict:
         await self._db.open()
@@ -52,7 +54,7 @@ class SqlitePersistence(BasePersistence[Empty, Empty, Empty]):
             "INSERT INTO conversations (name, key, state, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state,"
             " updated_at = excluded.updated_at",
-            (name, encoded_key, json.dumps(new_state), to_db_time(self._clock.now())),
+            (name, encoded_key, json.dumps(new_state), to_db_time(self._now())),
         )
 
     # The bot keeps no user, chat, bot or callback data in PTB's dictionaries.

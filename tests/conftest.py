@@ -19,8 +19,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.clock import Clock, SystemClock
-from bot.context import Services, Timing, services_of
+from bot.domain.clock import Clock, SystemClock
+from bot.runtime.services import Services, Timing, services_of
 from bot.settings import Settings, load_settings
 from tests.fake_telegram import FakeTelegram
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import callbacks as cb
-from bot import render, texts
+from bot.ui import callbacks as cb
+from bot.ui import render, texts
 from storage.models import Glimmer
 from tests.factories import make_glimmer
 from tests.fake_telegram import render_html, utf16_len

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import texts
-from bot.charts import chart_caption_facts, plain_label, recap_chart
-from bot.glimmers import SENSES
-from bot.recap import WeekRecap
+from bot.domain.glimmers import SENSES
+from bot.domain.recap import WeekRecap
+from bot.ui import texts
+from bot.ui.charts import chart_caption_facts, plain_label, recap_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 START = date(2026, 11, 19)

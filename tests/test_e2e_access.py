@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
+from bot.ui import texts
 from handlers.checkin import run_tick
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram

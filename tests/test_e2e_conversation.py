@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot import texts
+from bot.ui import texts
 from tests.conftest import BotRunner, running
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 

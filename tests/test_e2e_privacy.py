@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import texts
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
+from bot.ui import texts
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram, FakeUser
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
-from bot.clock import FixedClock
-from bot.flood import BURST
+from bot.domain.clock import FixedClock
+from bot.domain.flood import BURST
+from bot.ui import texts
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram
 

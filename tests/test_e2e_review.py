@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from bot import texts
+from bot.ui import texts
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram
 

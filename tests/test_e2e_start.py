@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot import texts
 from bot.settings import DEFAULT_SUPPORT_MESSAGE
+from bot.ui import texts
 from tests.conftest import BotRunner, running
 from tests.fake_telegram import FakeTelegram
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.glimmers import split_glimmers, strip_marker
+from bot.domain.glimmers import split_glimmers, strip_marker
 
 
 def test_one_line_is_one_glimmer() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
-from bot.logs import configure_logging
+from bot.runtime.logs import configure_logging
+from bot.ui import texts
 from tests.conftest import running
 from tests.fake_telegram import FakeTelegram
 

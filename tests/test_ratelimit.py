@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import Lane, PriorityRateLimiter
+from bot.runtime.ratelimit import Lane, PriorityRateLimiter
 
 
 class Recorder:

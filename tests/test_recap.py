@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.glimmers import BODY_CUES, LADDER, SENSES
-from bot.recap import LADDER_RANK, build_recap, moved_closer_to_safe, week_window
+from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
+from bot.domain.recap import LADDER_RANK, build_recap, moved_closer_to_safe, week_window
 from storage.models import GlimmerBrief
 from tests.factories import make_brief
 

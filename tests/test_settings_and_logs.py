@@ -11,7 +11,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.logs import REDACTED, RedactTokens, configure_logging
+from bot.runtime.logs import REDACTED, RedactTokens, configure_logging
 from bot.settings import SettingsError, load_settings
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"

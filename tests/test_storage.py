@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from storage.checkins import CheckinRepository
 from storage.db import Database, migrations
 from storage.glimmers import GlimmerRepository
@@ -180,11 +180,11 @@ async def test_concurrent_writes_from_many_people(db: Database) -> None:
 
 async def test_persistence_keeps_conversation_states(db: Database) -> None:
     clock = FixedClock(NOW)
-    persistence = SqlitePersistence(db, clock)
+    persistence = SqlitePersistence(db, clock.now)
     await persistence.update_conversation("glimmer", (5, 5), 3)
     await persistence.update_conversation("glimmer", (6, 6), 1)
     await persistence.update_conversation("glimmer", (6, 6), None)
-    reloaded = SqlitePersistence(db, clock)
+    reloaded = SqlitePersistence(db, clock.now)
     assert await reloaded.get_conversations("glimmer") == {(5, 5): 3}
     assert await reloaded.get_conversations("other") == {}
 

@@ -4,7 +4,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from bot import texts
+from bot.ui import texts
 from tests.fake_telegram import render_html
 
 SOURCE = Path(texts.__file__).read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot import texts
+from bot.ui import texts
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.schedule import CheckinPlan, local_date, next_due
+from bot.domain.schedule import CheckinPlan, local_date, next_due
 from storage.models import User
 from storage.schedule import Move
 

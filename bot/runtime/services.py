@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
 import os
 import random
 from collections import OrderedDict
-from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
-from telegram import Update
-from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.clock import Clock
-from bot.flood import ReplyBudget
+from bot.domain.clock import Clock
+from bot.domain.flood import ReplyBudget
 from bot.settings import Settings
-from bot.updatelog import timed
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.glimmers import GlimmerRepository
@@ -34,7 +30,7 @@ class Timing:
 
     conversation_timeout: timedelta = timedelta(minutes=15)
     savour_scale: float = 1.0  # multiplies the savouring pause before the follow-up
-    # After a flood of messages, how long a pause before "kept N more" (bot/flood.py).
+    # After a flood of messages, how long a pause before "kept N more" (bot/domain/flood.py).
     flood_quiet: timedelta = timedelta(seconds=3)
 
 
@@ -115,60 +111,13 @@ def _background_worker() -> None:
 SERVICES_KEY = "services"
 
 
-class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    @property
-    def svc(self) -> Services:
-        return cast(Services, self.application.bot_data[SERVICES_KEY])
-
-
-GlimmersApp = Application[ExtBot[None], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
-
-
 def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
     return cast(Services, application.bot_data[SERVICES_KEY])
 
 
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Runs different people's updates concurrently, and each person's strictly in order.
+class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler and job gets: `context.svc` is this bot's Services."""
 
-    A conversation is a sequence: two updates from one person must never interleave, but one
-    person's slow moment should not hold up everyone else. Each update's handling is timed
-    and logged in one line (bot/updatelog.py).
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._holders: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _person(update)
-        if key is None:
-            await timed(update, coroutine)
-            return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._holders[key] = self._holders.get(key, 0) + 1
-        try:
-            async with lock:
-                await timed(update, coroutine)
-        finally:
-            self._holders[key] -= 1
-            if not self._holders[key]:
-                del self._holders[key]
-                del self._locks[key]
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-
-def _person(update: object) -> int | None:
-    if not isinstance(update, Update):
-        return None
-    if update.effective_user:
-        return update.effective_user.id
-    if update.effective_chat:
-        return update.effective_chat.id
-    return None
+    @property
+    def svc(self) -> Services:
+        return services_of(self.application)

@@ -17,7 +17,7 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import texts
+from bot.ui import texts
 from storage.models import from_db_time
 
 SCHEMA_VERSION = 1

@@ -1,4 +1,4 @@
-"""Inline keyboards. Button words come from bot/texts.py; data from bot/callbacks.py."""
+"""Inline keyboards. Button words come from bot/ui/texts.py; data from bot/ui/callbacks.py."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks as cb
-from bot import texts
-from bot.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES
-from bot.render import shorten
+from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES
+from bot.ui import callbacks as cb
+from bot.ui import texts
+from bot.ui.render import shorten
 from storage.models import Glimmer
 
 

@@ -20,7 +20,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import MaxNLocator
 
-from bot.recap import WeekRecap
+from bot.domain.recap import WeekRecap
 
 # Okabe–Ito colours, safe for the common kinds of colour blindness.
 BLUE = "#0072B2"

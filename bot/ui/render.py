@@ -11,8 +11,8 @@ from datetime import date
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot import texts
-from bot.recap import WeekRecap
+from bot.domain.recap import WeekRecap
+from bot.ui import texts
 from storage.models import Glimmer
 
 SHORT_QUOTE = 80

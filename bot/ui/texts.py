@@ -2,7 +2,7 @@
 
 The voice: warm, brief, invitational, British English. Never demand, never shame, never count
 what someone did not do. Messages are HTML: anything a person wrote is escaped before it is
-placed into these templates (see bot/render.py), and nothing here holds user text.
+placed into these templates (see bot/ui/render.py), and nothing here holds user text.
 """
 
 from __future__ import annotations

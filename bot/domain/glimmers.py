@@ -1,6 +1,6 @@
 """Glimmer domain rules: splitting a quick message into glimmers, and the answer codes.
 
-Codes are what the database stores; their wording lives in bot/texts.py.
+Codes are what the database stores; their wording lives in bot/ui/texts.py.
 """
 
 from __future__ import annotations

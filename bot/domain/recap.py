@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.glimmers import BODY_CUES, LADDER, SENSES
+from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
 from storage.models import GlimmerBrief
 
 WEEK_DAYS = 7
