@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
-from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key, key_id_of
-from storage.db import Database
+from storage import maintenance
+from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key
 
 PROG = "glimmers-bot"
 EXIT_OK = 0
@@ -75,7 +75,7 @@ def check(args: argparse.Namespace) -> str:
     settings = settings_or_exit()
     path = settings.database_path
     try:
-        version, verdict = asyncio.run(_check_database(path))
+        version, verdict = asyncio.run(maintenance.integrity(path))
     except (sqlite3.Error, OSError, RuntimeError) as exc:
         raise CommandError(f"database {path}: {_one_line(exc)}") from None
     if verdict != "ok":
@@ -90,18 +90,6 @@ def check(args: argparse.Namespace) -> str:
         )
     mode = "webhook" if settings.webhook_url else "polling"
     return f"settings valid ({mode} mode); database {path} at schema version {version}, intact"
-
-
-async def _check_database(path: Path) -> tuple[int, str]:
-    """Open (and so migrate) the database the way the bot does, then PRAGMA quick_check."""
-    db = Database(path)
-    await db.open()
-    try:
-        rows = await db.fetchall("PRAGMA quick_check")
-        verdict = "; ".join(str(row[0]) for row in rows)
-        return await db.schema_version(), verdict
-    finally:
-        await db.close()
 
 
 # -- backup -----------------------------------------------------------------------------------
@@ -126,7 +114,7 @@ def backup(args: argparse.Namespace) -> str:
     # Write beside the target, then rename: a failed backup never leaves half a file at PATH.
     partial = target.with_name(f".{target.name}.partial")
     try:
-        pages = _copy(source, partial)
+        pages = maintenance.backup_copy(source, partial)
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
         with contextlib.suppress(OSError):
@@ -134,32 +122,6 @@ def backup(args: argparse.Namespace) -> str:
         raise CommandError(f"backup of {source} to {target} failed: {_one_line(exc)}") from None
     size = target.stat().st_size
     return f"backed up {source} to {target} ({pages} pages, {size // 1024} KiB)"
-
-
-def _copy(source: Path, partial: Path) -> int:
-    """SQLite's online backup: a consistent snapshot while the bot keeps writing (WAL)."""
-    partial.unlink(missing_ok=True)
-    # Only its owner may read the copy: it holds what people wrote.
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    # mode=rw: never creates a file; nothing is written through this connection.
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True)
-    try:
-        src.execute("PRAGMA busy_timeout = 5000")
-        dst = sqlite3.connect(partial)
-        try:
-            # pages=-1 (the default): one step under one read transaction, so the copy is
-            # one moment of the database, and writers (WAL) are never held up.
-            src.backup(dst)
-            # A single self-contained file, checked before it replaces anything.
-            dst.execute("PRAGMA journal_mode = DELETE")
-            verdict = dst.execute("PRAGMA quick_check").fetchone()[0]
-            if verdict != "ok":
-                raise sqlite3.DatabaseError(f"the copy failed quick_check: {verdict}")
-            return int(dst.execute("PRAGMA page_count").fetchone()[0])
-        finally:
-            dst.close()
-    finally:
-        src.close()
 
 
 # -- encryption keys ---------------------------------------------------------------------------
@@ -178,7 +140,7 @@ class KeyState:
 def key_state(settings: Settings) -> KeyState:
     """Checked before the bot starts, so a wrong key stops it at once instead of failing in
     the middle of someone's conversation."""
-    counts = _texts_by_key(settings.database_path)
+    counts = maintenance.texts_by_key(settings.database_path)
     box = settings.text_box
     sealed_with = set(counts) - {None}
     plain = counts.get(None, 0) if box.encrypts else 0
@@ -197,36 +159,8 @@ def key_state(settings: Settings) -> KeyState:
     return KeyState(problem, plain)
 
 
-# Glimmer texts per key id that sealed them (NULL: plain text), and the key ids of sealed
-# body notes (counted as 0). substr, not LIKE: LIKE ignores case.
-KEY_IDS_SQL = (
-    "SELECT CASE WHEN substr(text, 1, 5) = 'enc1:' THEN substr(text, 6, 8) END AS key_id,"
-    " COUNT(*) FROM glimmers GROUP BY key_id"
-    " UNION ALL SELECT DISTINCT substr(body_note, 6, 8), 0 FROM glimmers"
-    " WHERE substr(body_note, 1, 5) = 'enc1:'"
-)
-
-
-def _texts_by_key(path: Path) -> dict[str | None, int]:
-    if not path.is_file():
-        return {}
-    counts: dict[str | None, int] = {}
-    try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        ) as conn:
-            for key_id, count in conn.execute(KEY_IDS_SQL):
-                counts[key_id] = counts.get(key_id, 0) + count
-    except sqlite3.OperationalError:  # a new database, not migrated yet
-        return {}
-    return counts
-
-
 def generate(args: argparse.Namespace) -> str:
     return generate_key()
-
-
-ROTATE_BATCH = 500
 
 
 def rotate(args: argparse.Namespace) -> str:
@@ -251,55 +185,13 @@ def rotate(args: argparse.Namespace) -> str:
     if not path.is_file():
         raise CommandError(f"there is no database at {path}")
     try:
-        changed = _rotate(path, old, new)
+        changed = maintenance.reseal(path, old, new)
     except SealError as exc:
         raise CommandError(f"stopped, nothing lost: {exc}") from None
     except sqlite3.Error as exc:
         raise CommandError(f"stopped, nothing lost: {_one_line(exc)}") from None
     after = "set ENCRYPTION_KEY to the new key" if new.encrypts else "unset ENCRYPTION_KEY"
     return f"re-sealed {changed} values in {path}; now {after} and start the bot"
-
-
-def _rotate(path: Path, old: TextBox, new: TextBox) -> int:
-    changed = 0
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        # The old sealed values must not stay readable in freed pages.
-        conn.execute("PRAGMA secure_delete = ON")
-        last = 0
-        while True:
-            # Read and rewrite in one write transaction: nothing can change in between.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                rows = conn.execute(
-                    "SELECT id, user_id, text, body_note FROM glimmers WHERE id > ?"
-                    " ORDER BY id LIMIT ?",
-                    (last, ROTATE_BATCH),
-                ).fetchall()
-                for row_id, user_id, text, note in rows:
-                    values = [_reseal(v, user_id, old, new) for v in (text, note)]
-                    if values != [text, note]:
-                        conn.execute(
-                            "UPDATE glimmers SET text = ?, body_note = ? WHERE id = ?",
-                            (*values, row_id),
-                        )
-                        changed += sum(a != b for a, b in zip(values, (text, note), strict=True))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            if not rows:
-                break
-            last = rows[-1][0]
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return changed
-
-
-def _reseal(value: str | None, user_id: int, old: TextBox, new: TextBox) -> str | None:
-    """The value sealed with the new key (or plain); already done or empty: unchanged."""
-    if value is None or key_id_of(value) == new.key_id:
-        return value
-    return new.seal(old.open(value, user_id), user_id)
 
 
 # -- the parser -------------------------------------------------------------------------------

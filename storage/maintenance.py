@@ -1,0 +1,123 @@
+"""Maintenance of the database file, for the `glimmers-bot` subcommands: an integrity check,
+an online backup, the census of encryption keys, and re-sealing under a new key.
+
+These open their own connections (the bot may be stopped); none of them talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from storage.crypto import TextBox, key_id_of
+from storage.db import Database
+
+
+async def integrity(path: Path) -> tuple[int, str]:
+    """Open (and so migrate) the database the way the bot does, then PRAGMA quick_check."""
+    db = Database(path)
+    await db.open()
+    try:
+        rows = await db.fetchall("PRAGMA quick_check")
+        verdict = "; ".join(str(row[0]) for row in rows)
+        return await db.schema_version(), verdict
+    finally:
+        await db.close()
+
+
+def backup_copy(source: Path, partial: Path) -> int:
+    """SQLite's online backup: a consistent snapshot while the bot keeps writing (WAL)."""
+    partial.unlink(missing_ok=True)
+    # Only its owner may read the copy: it holds what people wrote.
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    # mode=rw: never creates a file; nothing is written through this connection.
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True)
+    try:
+        src.execute("PRAGMA busy_timeout = 5000")
+        dst = sqlite3.connect(partial)
+        try:
+            # pages=-1 (the default): one step under one read transaction, so the copy is
+            # one moment of the database, and writers (WAL) are never held up.
+            src.backup(dst)
+            # A single self-contained file, checked before it replaces anything.
+            dst.execute("PRAGMA journal_mode = DELETE")
+            verdict = dst.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"the copy failed quick_check: {verdict}")
+            return int(dst.execute("PRAGMA page_count").fetchone()[0])
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+# Glimmer texts per key id that sealed them (NULL: plain text), and the key ids of sealed
+# body notes (counted as 0). substr, not LIKE: LIKE ignores case.
+KEY_IDS_SQL = (
+    "SELECT CASE WHEN substr(text, 1, 5) = 'enc1:' THEN substr(text, 6, 8) END AS key_id,"
+    " COUNT(*) FROM glimmers GROUP BY key_id"
+    " UNION ALL SELECT DISTINCT substr(body_note, 6, 8), 0 FROM glimmers"
+    " WHERE substr(body_note, 1, 5) = 'enc1:'"
+)
+
+
+def texts_by_key(path: Path) -> dict[str | None, int]:
+    if not path.is_file():
+        return {}
+    counts: dict[str | None, int] = {}
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as conn:
+            for key_id, count in conn.execute(KEY_IDS_SQL):
+                counts[key_id] = counts.get(key_id, 0) + count
+    except sqlite3.OperationalError:  # a new database, not migrated yet
+        return {}
+    return counts
+
+
+RESEAL_BATCH = 500
+
+
+def reseal(path: Path, old: TextBox, new: TextBox) -> int:
+    changed = 0
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        # The old sealed values must not stay readable in freed pages.
+        conn.execute("PRAGMA secure_delete = ON")
+        last = 0
+        while True:
+            # Read and rewrite in one write transaction: nothing can change in between.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows = conn.execute(
+                    "SELECT id, user_id, text, body_note FROM glimmers WHERE id > ?"
+                    " ORDER BY id LIMIT ?",
+                    (last, RESEAL_BATCH),
+                ).fetchall()
+                for row_id, user_id, text, note in rows:
+                    values = [_resealed(v, user_id, old, new) for v in (text, note)]
+                    if values != [text, note]:
+                        conn.execute(
+                            "UPDATE glimmers SET text = ?, body_note = ? WHERE id = ?",
+                            (*values, row_id),
+                        )
+                        changed += sum(a != b for a, b in zip(values, (text, note), strict=True))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            if not rows:
+                break
+            last = rows[-1][0]
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return changed
+
+
+def _resealed(value: str | None, user_id: int, old: TextBox, new: TextBox) -> str | None:
+    """The value sealed with the new key (or plain); already done or empty: unchanged."""
+    if value is None or key_id_of(value) == new.key_id:
+        return value
+    return new.seal(old.open(value, user_id), user_id)
