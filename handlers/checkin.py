@@ -17,31 +17,19 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.domain.checkins import decide, first_checkin, next_recap
+from bot.domain.checkins import decide, next_recap
 from bot.runtime.ratelimit import Lane
 from bot.runtime.services import Ctx, Services, services_of
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, texts
 from handlers.common import edit_quietly, pressed
+from handlers.flows import reschedule, send_recap
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 SEND_ATTEMPTS = 4
 SEND_WORKERS = 64
-
-
-async def reschedule(svc: Services, user_id: int) -> None:
-    """Work out a person's next check-in from their stored plan (after any settings change)."""
-    user = await svc.users.get(user_id=user_id)
-    if user is None:
-        return
-    zone, now = svc.settings.default_timezone, svc.clock.now()
-    await svc.schedule.set_next(
-        user_id=user_id,
-        next_at=first_checkin(user, default_zone=zone, now=now, rng=svc.rng),
-        next_recap_at=next_recap(user, default_zone=zone, now=now),
-    )
 
 
 async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
@@ -150,8 +138,6 @@ async def _send(
 async def _send_recap(
     application: Application[Any, Any, Any, Any, Any, Any], svc: Services, user_id: int
 ) -> bool:
-    from handlers.review import send_recap  # the recap lives with /recap
-
     if not svc.settings.may_use(user_id):
         return False
     try:

@@ -44,8 +44,7 @@ from handlers.common import (
     own_glimmer,
     timeout_job,
 )
-from handlers.privacy import forget_button
-from handlers.quicklog import keep_text
+from handlers.flows import forget_button, keep_text
 from storage.models import Glimmer
 
 log = logging.getLogger(__name__)

@@ -15,19 +15,15 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
-    JobQueue,
     filters,
 )
 
 from bot.runtime.services import Ctx
-from bot.ui import callbacks as cb
 from bot.ui import keyboards, texts
 from bot.ui.export import build_export, count_phrase, file_names
-from handlers.common import PERSON_JOBS, cancel_jobs, edit_quietly, ids, pressed
+from handlers.common import ids
+from handlers.flows import forget_button
 
 log = logging.getLogger(__name__)
 
@@ -90,45 +86,6 @@ async def forget(update: Update, context: Ctx) -> None:
     await message.reply_html(
         texts.FORGET_ASK.format(glimmers=what), reply_markup=keyboards.confirm_forget(user_id)
     )
-
-
-async def forget_pressed(update: Update, context: Ctx) -> int:
-    """Yes or No to /forget. Also a fallback of both conversations, so one in progress ends
-    (returning END) instead of carrying on with a person who no longer exists."""
-    found = await pressed(update, own_id=True)
-    if found is None:
-        return ConversationHandler.END
-    query, action = found
-    asked_at = query.message.date if query.message is not None else None
-    if asked_at is not None and context.svc.clock.now() - asked_at > FORGET_BUTTON_LIFETIME:
-        # A forgotten old prompt: its count is stale, and "yes" weeks later is not consent.
-        await query.answer(texts.BUTTON_EXPIRED)
-        await edit_quietly(query, texts.FORGET_EXPIRED, last=context.svc.edits)
-        return ConversationHandler.END
-    await query.answer()
-    if action.arg != "yes":
-        await edit_quietly(query, texts.FORGET_KEPT, last=context.svc.edits)
-        return ConversationHandler.END
-    user_id = action.glimmer_id
-    cancel_jobs(context.job_queue, *(job(user_id) for job in PERSON_JOBS))
-    context.svc.replies.forget(user_id)
-    clean = await context.svc.users.forget(user_id=user_id)
-    job_queue: JobQueue[Any] | None = context.job_queue
-    if not clean and job_queue is not None:
-        job_queue.run_once(_checkpoint_again, when=CHECKPOINT_RETRY_SECONDS)
-    await edit_quietly(query, texts.FORGET_DONE, last=context.svc.edits)
-    return ConversationHandler.END
-
-
-async def _checkpoint_again(context: Ctx) -> None:
-    """A reader held up the checkpoint after /forget: try until the log is empty."""
-    job_queue: JobQueue[Any] | None = context.job_queue
-    if not await context.svc.db.checkpoint() and job_queue is not None:
-        job_queue.run_once(_checkpoint_again, when=CHECKPOINT_RETRY_SECONDS)
-
-
-def forget_button() -> BaseHandler[Update, Any, Any]:
-    return CallbackQueryHandler(forget_pressed, pattern=cb.pattern(cb.FORGET))
 
 
 async def stats(update: Update, context: Ctx) -> None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
-from typing import Any
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    JobQueue,
     MessageHandler,
     filters,
 )
@@ -21,14 +18,13 @@ from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
 from handlers.common import (
-    cancel_jobs,
-    flood_job,
     ids,
     message_text,
     pressed,
     refuse_button,
     text_after_command,
 )
+from handlers.flows import keep_text
 
 log = logging.getLogger(__name__)
 
@@ -50,71 +46,6 @@ TEXT_ONLY_PLEASE = (
     | filters.Dice.ALL
     | filters.VENUE
 )
-
-
-async def keep_text(update: Update, context: Ctx, message: Message, text: str) -> None:
-    """Save every line of `text` as a glimmer, then confirm. Saving always comes first."""
-    user_id, chat_id = ids(update)
-    lines = split_glimmers(text)
-    if not lines:
-        await message.reply_html(texts.NO_CONTENT)
-        return
-    svc = context.svc
-    now = svc.clock.now()
-    try:
-        await svc.users.ensure(user_id=user_id, now=now)
-        checkin = False
-        replied = message.reply_to_message
-        if replied and replied.from_user and replied.from_user.id == context.bot.id:
-            checkin = await svc.checkins.mark_answered(
-                user_id=user_id, chat_id=chat_id, message_id=replied.message_id, now=now
-            )
-        saved = await svc.glimmers.add_lines(
-            user_id=user_id,
-            chat_id=chat_id,
-            message_id=message.message_id,
-            lines=lines,
-            now=now,
-        )
-    except sqlite3.Error:
-        log.exception("could not save a quick glimmer for user %s", user_id)
-        await message.reply_html(texts.SAVE_FAILED)
-        return
-    if not saved:
-        log.warning("message %s in chat %s belongs to another user", message.message_id, chat_id)
-        return
-    if not svc.replies.allow(user_id, now):
-        # A flood: everything is saved; one line after they pause says how much.
-        _summarise_later(context, user_id, chat_id)
-        return
-    await message.reply_html(
-        render.saved(saved, checkin=checkin), reply_markup=keyboards.quick_saved(saved)
-    )
-
-
-def _summarise_later(context: Ctx, user_id: int, chat_id: int) -> None:
-    job_queue: JobQueue[Any] | None = context.job_queue
-    if job_queue is None:
-        return
-    name = flood_job(user_id)
-    cancel_jobs(job_queue, name)
-    job_queue.run_once(
-        _flood_summary,
-        when=context.svc.timing.flood_quiet.total_seconds(),
-        name=name,
-        chat_id=chat_id,
-        user_id=user_id,
-    )
-
-
-async def _flood_summary(context: Ctx) -> None:
-    job = context.job
-    assert job is not None and job.user_id is not None and job.chat_id is not None
-    count = context.svc.replies.take_held_back(job.user_id)
-    if count:
-        await context.bot.send_message(
-            chat_id=job.chat_id, text=texts.FLOOD_SUMMARY.format(count=count)
-        )
 
 
 async def quick_log(update: Update, context: Ctx) -> None:

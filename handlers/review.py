@@ -2,78 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
-from datetime import datetime, time, timedelta
-from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from telegram import InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ExtBot, filters
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.domain.recap import build_recap, week_window
-from bot.runtime.ratelimit import Lane
-from bot.runtime.services import Ctx, Services
+from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from bot.ui.charts import chart_caption_facts, recap_chart
 from handlers.common import edit_quietly, ids, own_glimmer, pressed, refuse_button
-from storage.models import User
+from handlers.flows import send_recap, zone_of_user
 
 PAGE_SIZE = 10
-
-
-def _zone_of(svc: Services, user: User | None) -> ZoneInfo:
-    return ZoneInfo((user.timezone if user else None) or svc.settings.default_timezone)
-
-
-async def _zone(svc: Services, user_id: int) -> ZoneInfo:
-    return _zone_of(svc, await svc.users.get(user_id=user_id))
-
-
-async def send_recap(
-    bot: ExtBot[Any],
-    svc: Services,
-    user_id: int,
-    chat_id: int,
-    weeks_back: int,
-    *,
-    lane: Lane | None = None,
-) -> None:
-    """The week's chart and words; ``lane`` marks the scheduled Sunday sends as bulk."""
-    user = await svc.users.get(user_id=user_id)
-    zone = _zone_of(svc, user)
-    user_streaks = user.streaks_on if user else True
-    today = svc.clock.now().astimezone(zone).date()
-    start, end = week_window(today, weeks_back)
-    # Glimmers from a week earlier too, so a streak can be counted back past the window.
-    since = datetime.combine(start - timedelta(days=7), time(), zone)
-    until = datetime.combine(end + timedelta(days=1), time(), zone)
-    glimmers = await svc.glimmers.briefs_between(user_id=user_id, start=since, end=until)
-    recap = build_recap(glimmers, zone, start)
-    facts = chart_caption_facts(recap)
-    # Drawing is CPU work: another process keeps everyone else's replies flowing meanwhile.
-    png = await asyncio.get_running_loop().run_in_executor(
-        svc.worker_pool(), partial(recap_chart, recap, sense_labels=dict(texts.SENSE_LABELS))
-    )
-    caption = render.recap_caption(
-        recap,
-        facts.get("busiest_day"),  # type: ignore[arg-type]
-        facts.get("top_sense"),  # type: ignore[arg-type]
-    )
-    await bot.send_photo(
-        chat_id=chat_id,
-        photo=InputFile(png, filename="recap.png"),
-        caption=caption,
-        rate_limit_args=lane,
-    )
-    await bot.send_message(
-        chat_id=chat_id,
-        text=render.recap_text(recap, streaks=user_streaks),
-        reply_markup=keyboards.recap_nav(weeks_back),
-        rate_limit_args=lane,
-    )
 
 
 async def recap_command(update: Update, context: Ctx) -> None:
@@ -101,7 +42,7 @@ async def _history(context: Ctx, user_id: int, page: int) -> tuple[str, Any]:
     page = min(max(page, 1), pages)
     first = (page - 1) * PAGE_SIZE
     glimmers = await svc.glimmers.page(user_id=user_id, offset=first, limit=PAGE_SIZE)
-    zone = await _zone(svc, user_id)
+    zone = await zone_of_user(svc, user_id)
     text = render.history_page(glimmers, page=page, pages=pages, first_number=first + 1, zone=zone)
     markup = keyboards.history(glimmers, page=page, pages=pages, first_number=first + 1)
     return text, markup if glimmers else None
@@ -168,7 +109,7 @@ async def send_anchor(context: Ctx, user_id: int, chat_id: int, not_id: int | No
             chat_id=chat_id, text=render.anchor_empty(svc.settings.support_message)
         )
         return
-    zone = await _zone(svc, user_id)
+    zone = await zone_of_user(svc, user_id)
     await context.bot.send_message(
         chat_id=chat_id,
         text=render.anchor(glimmer, zone),

@@ -29,10 +29,8 @@ from bot.domain.schedule import find_zone, parse_time, zone_for_location
 from bot.runtime.services import Ctx, Services
 from bot.ui import callbacks as cb
 from bot.ui import texts
-from handlers.checkin import reschedule
 from handlers.common import edit_quietly, ids, pressed
-from handlers.privacy import forget_button
-from handlers.quicklog import keep_text
+from handlers.flows import forget_button, keep_text, reschedule
 from storage.models import User
 
 END = ConversationHandler.END

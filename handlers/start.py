@@ -20,8 +20,8 @@ from bot.domain.checkins import minute_to_time
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from handlers.checkin import reschedule
 from handlers.common import ids, refuse_button
+from handlers.flows import reschedule
 
 log = logging.getLogger(__name__)
 
