@@ -157,7 +157,7 @@ async def tick(context: Ctx) -> None:
 
 
 async def not_today(update: Update, context: Ctx) -> None:
-    found = await pressed(update, own_id=True)
+    found = await pressed(update)
     if found is None:
         return
     query, _ = found
@@ -166,16 +166,14 @@ async def not_today(update: Update, context: Ctx) -> None:
 
 
 async def remind_later(update: Update, context: Ctx) -> None:
-    found = await pressed(update, own_id=True)
+    found = await pressed(update)
     if found is None:
         return
     query, action = found
     svc = context.svc
-    await svc.schedule.set_reminder(
-        user_id=action.glimmer_id, at=svc.clock.now() + timedelta(hours=1)
-    )
+    await svc.schedule.set_reminder(user_id=action.user_id, at=svc.clock.now() + timedelta(hours=1))
     await query.answer(texts.CHECKIN_REMIND_SET)
-    await query.edit_message_reply_markup(keyboards.checkin(action.glimmer_id, remind=False))
+    await query.edit_message_reply_markup(keyboards.checkin(action.user_id, remind=False))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -39,9 +39,10 @@ async def refuse_button(query: CallbackQuery, user_id: int, data: str | None) ->
         log.warning("refused malformed callback data from user %s", user_id)
     else:
         log.warning(
-            "refused %s on glimmer %s: not found for user %s",
+            "refused %s on %s %s: not found for user %s",
             action.name,
-            action.glimmer_id,
+            action.carries.value,
+            action.number,
             user_id,
         )
     await query.answer(texts.BUTTON_EXPIRED, show_alert=False)
@@ -110,19 +111,17 @@ def ids(update: Update) -> tuple[int, int]:
     return user.id, chat.id
 
 
-async def pressed(
-    update: Update, *, own_id: bool = False
-) -> tuple[CallbackQuery, cb.Action] | None:
+async def pressed(update: Update) -> tuple[CallbackQuery, cb.Action] | None:
     """The pressed button's query and action, or None after refusing it kindly.
 
-    With own_id, the number in the button must be the presser's own user id (check-in and
-    settings buttons); glimmer buttons are checked against the database by own_glimmer().
+    A button carrying a user id (check-in, settings, /forget) must carry the presser's own;
+    glimmer buttons are checked against the database by own_glimmer().
     """
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return None
     action = cb.parse(query.data)
-    if action is None or (own_id and action.glimmer_id != user.id):
+    if action is None or (action.carries is cb.Carries.USER and action.user_id != user.id):
         await refuse_button(query, user.id, query.data)
         return None
     return query, action

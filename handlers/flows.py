@@ -183,7 +183,7 @@ async def send_recap(
 async def forget_pressed(update: Update, context: Ctx) -> int:
     """Yes or No to /forget. Also a fallback of both conversations, so one in progress ends
     (returning END) instead of carrying on with a person who no longer exists."""
-    found = await pressed(update, own_id=True)
+    found = await pressed(update)
     if found is None:
         return ConversationHandler.END
     query, action = found
@@ -197,7 +197,7 @@ async def forget_pressed(update: Update, context: Ctx) -> int:
     if action.arg != "yes":
         await edit_quietly(query, texts.FORGET_KEPT, last=context.svc.edits)
         return ConversationHandler.END
-    user_id = action.glimmer_id
+    user_id = action.user_id
     cancel_jobs(context.job_queue, *(job(user_id) for job in PERSON_JOBS))
     context.svc.replies.forget(user_id)
     clean = await context.svc.users.forget(user_id=user_id)

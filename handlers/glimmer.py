@@ -585,7 +585,7 @@ def build_conversation(timeout: timedelta) -> ConversationHandler:  # type: igno
     buttons = CallbackQueryHandler(on_button, pattern=cb.pattern(*_STEPS))
     entry: list[BaseHandler[Update, Any, Any]] = [
         CommandHandler("glimmer", start_glimmer, filters.UpdateType.MESSAGE),
-        CallbackQueryHandler(start_glimmer, pattern=f"^{cb.LOG}$"),
+        CallbackQueryHandler(start_glimmer, pattern=cb.pattern(cb.LOG)),
         buttons,
     ]
     moved: list[BaseHandler[Update, Any, Any]] = [MessageHandler(WORDS, moved_on)]

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from handlers.common import edit_quietly, ids, own_glimmer, pressed, refuse_button
+from handlers.common import edit_quietly, ids, own_glimmer, pressed
 from handlers.flows import send_recap, zone_of_user
 
 PAGE_SIZE = 10
@@ -28,11 +28,8 @@ async def recap_week(update: Update, context: Ctx) -> None:
     if found is None:
         return
     query, action = found
-    if action.glimmer_id > 520:  # ten years back is far enough
-        await refuse_button(query, user_id, query.data)
-        return
     await query.answer()
-    await send_recap(context.bot, context.svc, user_id, chat_id, action.glimmer_id - 1)
+    await send_recap(context.bot, context.svc, user_id, chat_id, action.weeks_back)
 
 
 async def _history(context: Ctx, user_id: int, page: int) -> tuple[str, Any]:
@@ -61,7 +58,7 @@ async def history_page(update: Update, context: Ctx) -> None:
     query, action = found
     user_id, _ = ids(update)
     await query.answer()
-    text, markup = await _history(context, user_id, action.glimmer_id)
+    text, markup = await _history(context, user_id, action.page)
     await edit_quietly(query, text, markup, last=context.svc.edits)
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.ui import callbacks as cb
-from bot.ui import render, texts
+from bot.ui import keyboards, render, texts
 from storage.models import Glimmer
 from tests.factories import make_glimmer
 from tests.fake_telegram import render_html, utf16_len
@@ -25,7 +25,7 @@ def glimmer(**fields: object) -> Glimmer:
 def test_valid_callback_data_round_trips(data: str) -> None:
     action = cb.parse(data)
     assert action is not None
-    assert cb.make(action.name, action.glimmer_id, action.arg) == data
+    assert cb.make(action.name, action.number, action.arg) == data
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,9 @@ def test_valid_callback_data_round_trips(data: str) -> None:
         "sv:1'; DROP TABLE glimmers; --",
         "s:1:sight\n",
         "sv:" + "9" * 30,
+        "lg:1",
+        "cn",
+        "rw:0",
     ],
 )
 def test_malformed_or_tampered_callback_data_is_rejected(data: str | None) -> None:
@@ -61,6 +64,35 @@ def test_every_button_fits_telegrams_64_byte_limit() -> None:
         for name in ("s", "b", "l", "a", "p"):
             if cb.parse(f"{name}:1:{arg}"):
                 assert len(cb.make(name, biggest, arg).encode()) <= 64
+
+
+def test_each_button_says_what_its_number_carries() -> None:
+    assert cb.parse("sv:12").glimmer_id == 12  # type: ignore[union-attr]
+    assert cb.parse("cn:704").user_id == 704  # type: ignore[union-attr]
+    assert cb.parse("hp:3").page == 3  # type: ignore[union-attr]
+    assert cb.parse(cb.make(cb.RECAP_WEEK, 0)).weeks_back == 0  # type: ignore[union-attr]
+    with pytest.raises(ValueError):
+        _ = cb.parse("cn:704").glimmer_id  # type: ignore[union-attr]
+    with pytest.raises(ValueError):
+        _ = cb.parse("sv:12").user_id  # type: ignore[union-attr]
+
+
+def test_recap_weeks_stop_ten_years_back() -> None:
+    assert cb.parse(cb.make(cb.RECAP_WEEK, cb.WEEKS_BACK_MOST)) is not None
+    assert cb.parse(f"rw:{cb.WEEKS_BACK_MOST + 2}") is None
+    oldest = keyboards.recap_nav(cb.WEEKS_BACK_MOST).inline_keyboard[0]
+    assert [b.text for b in oldest] == [texts.BUTTON_NEXT_WEEK]
+
+
+def test_every_settings_choice_round_trips_and_fits() -> None:
+    for arg in cb.ACTIONS[cb.SETTINGS].args or ():
+        action = cb.parse(f"se:{10**18 - 1}:{arg}")
+        assert action is not None and action.setting.encode() == arg
+        assert len(cb.make(cb.SETTINGS, action.user_id, arg).encode()) <= 64
+    assert cb.parse("se:1:t1200").setting == cb.Setting(cb.Choice.CHECKIN_AT, 1200)  # type: ignore[union-attr]
+    assert cb.parse("se:1:rd6").setting == cb.Setting(cb.Choice.RECAP_DAY, 6)  # type: ignore[union-attr]
+    for tampered in ("t1201", "t01200", "d7", "rd", "s15", "rt0420x", "nap"):
+        assert cb.parse(f"se:1:{tampered}") is None
 
 
 def test_saved_line_escapes_and_shortens_user_text() -> None:

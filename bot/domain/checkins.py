@@ -14,10 +14,20 @@ from bot.domain.schedule import CheckinPlan, local_date, next_due
 from storage.models import User
 from storage.schedule import Move
 
+# Check-in days are a bit mask, Monday the lowest bit.
+ALL_DAYS_MASK = 0b1111111
+WEEKDAYS_MASK = 0b0011111
+SURPRISE_WINDOW = (600, 1140)  # "surprise me": a moment between 10:00 and 19:00
+
 
 def minute_to_time(minute: int) -> time:
     minute = min(max(minute, 0), 24 * 60 - 1)
     return time(minute // 60, minute % 60)
+
+
+def hhmm(minute: int) -> str:
+    """A time of day in minutes after midnight, as "20:30"."""
+    return minute_to_time(minute).strftime("%H:%M")
 
 
 def plan_of(user: User, default_zone: str) -> CheckinPlan:

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.checkins import hhmm
 from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES
 from bot.ui import callbacks as cb
 from bot.ui import texts
 from bot.ui.render import shorten
-from storage.models import Glimmer
+from storage.models import Glimmer, User
+
+Button = InlineKeyboardButton
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -23,17 +26,17 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 
 def start_logging(first: bool) -> InlineKeyboardMarkup:
     label = texts.BUTTON_LOG_FIRST if first else texts.BUTTON_LOG
-    return InlineKeyboardMarkup([[_button(label, cb.LOG)]])
+    return InlineKeyboardMarkup([[_button(label, cb.make(cb.LOG))]])
 
 
 def first_steps(user_id: int) -> InlineKeyboardMarkup:
     """The welcome's last message: log a first glimmer, or set the check-in time and zone."""
     return InlineKeyboardMarkup(
         [
-            [_button(texts.BUTTON_LOG_FIRST, cb.LOG)],
+            [_button(texts.BUTTON_LOG_FIRST, cb.make(cb.LOG))],
             [
-                _button(texts.BUTTON_TIME, cb.make(cb.SETTINGS, user_id, "time")),
-                _button(texts.BUTTON_ZONE, cb.make(cb.SETTINGS, user_id, "zone")),
+                _button(texts.BUTTON_TIME, cb.setting(user_id, cb.Choice.TIME)),
+                _button(texts.BUTTON_ZONE, cb.setting(user_id, cb.Choice.ZONE)),
             ],
         ]
     )
@@ -149,7 +152,7 @@ def keep_text(glimmer_id: int) -> InlineKeyboardMarkup:
 
 def checkin(user_id: int, *, remind: bool = True) -> InlineKeyboardMarkup:
     rows = [
-        [_button(texts.BUTTON_LOG, cb.LOG)],
+        [_button(texts.BUTTON_LOG, cb.make(cb.LOG))],
         [_button(texts.BUTTON_NOT_TODAY, cb.make(cb.NOT_TODAY, user_id))],
     ]
     if remind:
@@ -158,9 +161,11 @@ def checkin(user_id: int, *, remind: bool = True) -> InlineKeyboardMarkup:
 
 
 def recap_nav(weeks_back: int) -> InlineKeyboardMarkup:
-    row = [_button(texts.BUTTON_PREVIOUS_WEEK, cb.make(cb.RECAP_WEEK, weeks_back + 2))]
+    row = []
+    if weeks_back < cb.WEEKS_BACK_MOST:
+        row.append(_button(texts.BUTTON_PREVIOUS_WEEK, cb.make(cb.RECAP_WEEK, weeks_back + 1)))
     if weeks_back > 0:
-        row.append(_button(texts.BUTTON_NEXT_WEEK, cb.make(cb.RECAP_WEEK, weeks_back)))
+        row.append(_button(texts.BUTTON_NEXT_WEEK, cb.make(cb.RECAP_WEEK, weeks_back - 1)))
     return InlineKeyboardMarkup([row])
 
 
@@ -193,3 +198,103 @@ def confirm_forget(user_id: int) -> InlineKeyboardMarkup:
             [_button(texts.BUTTON_FORGET_NO, cb.make(cb.FORGET, user_id, "no"))],
         ]
     )
+
+
+# -- /settings ---------------------------------------------------------------------------------
+
+
+def _choose(user_id: int, text: str, choice: cb.Choice, value: int | None = None) -> Button:
+    return _button(text, cb.setting(user_id, choice, value))
+
+
+def _toggle(user_id: int, on: bool, labels: tuple[str, str], choice: cb.Choice) -> Button:
+    return _choose(user_id, labels[0] if on else labels[1], choice)
+
+
+def settings_menu(user: User) -> InlineKeyboardMarkup:
+    u, c = user.id, cb.Choice
+    return InlineKeyboardMarkup(
+        [
+            [_choose(u, texts.BUTTON_TIME, c.TIME), _choose(u, texts.BUTTON_ZONE, c.ZONE)],
+            [_choose(u, texts.BUTTON_DAYS, c.DAYS), _choose(u, texts.BUTTON_PAUSE_MENU, c.PAUSE)],
+            [
+                _toggle(
+                    u,
+                    user.checkins_on,
+                    (texts.BUTTON_CHECKINS_ON, texts.BUTTON_CHECKINS_OFF),
+                    c.CHECKINS,
+                ),
+                _toggle(
+                    u,
+                    user.skip_if_logged,
+                    (texts.BUTTON_SKIP_ON, texts.BUTTON_SKIP_OFF),
+                    c.SKIP_IF_LOGGED,
+                ),
+            ],
+            [
+                _choose(u, texts.BUTTON_SAVOUR_MENU, c.SAVOUR),
+                _toggle(
+                    u, user.ask_ladder, (texts.BUTTON_LADDER_ON, texts.BUTTON_LADDER_OFF), c.LADDER
+                ),
+            ],
+            [
+                _choose(u, texts.BUTTON_RECAP_MENU, c.RECAP),
+                _toggle(
+                    u,
+                    user.streaks_on,
+                    (texts.BUTTON_STREAKS_ON, texts.BUTTON_STREAKS_OFF),
+                    c.STREAKS,
+                ),
+            ],
+        ]
+    )
+
+
+def settings_submenu(user: User, choice: cb.Choice) -> InlineKeyboardMarkup | None:
+    """The buttons under a settings question; None for a choice that opens no submenu."""
+    u, c = user.id, cb.Choice
+    if choice is c.TIME:
+        times = [_choose(u, hhmm(m), c.CHECKIN_AT, m) for m in cb.SETTING_TIMES]
+        rows = [
+            *_rows(times, 3),
+            [_choose(u, texts.BUTTON_SURPRISE, c.SURPRISE)],
+            [_choose(u, texts.BUTTON_TYPE_TIME, c.TYPE_TIME)],
+        ]
+    elif choice is c.DAYS:
+        days = [
+            _choose(u, ("✅ " if user.checkin_days >> d & 1 else "▫️ ") + name, c.DAY, d)
+            for d, name in enumerate(texts.DAY_NAMES)
+        ]
+        rows = [
+            days[:4],
+            days[4:],
+            [
+                _choose(u, texts.BUTTON_EVERY_DAY, c.ALL_DAYS),
+                _choose(u, texts.BUTTON_WEEKDAYS, c.WEEKDAYS),
+            ],
+        ]
+    elif choice is c.PAUSE:
+        rows = [
+            [
+                _choose(u, texts.BUTTON_PAUSE_DAY, c.PAUSE_DAY),
+                _choose(u, texts.BUTTON_PAUSE_WEEK, c.PAUSE_WEEK),
+            ],
+            [
+                _choose(u, texts.BUTTON_PAUSE_OFF, c.PAUSE_OFF),
+                _choose(u, texts.BUTTON_RESUME, c.RESUME),
+            ],
+        ]
+    elif choice is c.SAVOUR:
+        rows = [[_choose(u, f"{s} s", c.SAVOUR_FOR, s) for s in SAVOUR_CHOICES]]
+    elif choice is c.RECAP:
+        days = [_choose(u, name, c.RECAP_DAY, d) for d, name in enumerate(texts.DAY_NAMES)]
+        onoff = (
+            _choose(u, texts.BUTTON_RECAP_OFF, c.RECAP_OFF)
+            if user.recap_on
+            else _choose(u, texts.BUTTON_RECAP_ON, c.RECAP_ON)
+        )
+        times = [_choose(u, hhmm(m), c.RECAP_AT, m) for m in cb.RECAP_TIMES]
+        rows = [days[:4], days[4:], times, [onoff]]
+    else:
+        return None
+    return InlineKeyboardMarkup([*rows, [_choose(u, texts.BUTTON_BACK, c.MENU)]])

@@ -11,9 +11,11 @@ from datetime import date
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.domain.checkins import ALL_DAYS_MASK, WEEKDAYS_MASK, hhmm
 from bot.domain.recap import WeekRecap
 from bot.ui import texts
-from storage.models import Glimmer
+from bot.ui.callbacks import Choice
+from storage.models import Glimmer, User
 
 SHORT_QUOTE = 80
 LONG_QUOTE = 3000
@@ -209,3 +211,72 @@ def anchor(glimmer: Glimmer, zone: ZoneInfo) -> str:
 
 def anchor_empty(support_message: str) -> str:
     return texts.ANCHOR_EMPTY.format(support=escape(support_message, quote=False))
+
+
+# -- /settings ---------------------------------------------------------------------------------
+
+
+def days_phrase(mask: int) -> str:
+    if mask == ALL_DAYS_MASK:
+        return texts.EVERY_DAY
+    if mask == WEEKDAYS_MASK:
+        return texts.WEEKDAYS
+    return ", ".join(name for day, name in enumerate(texts.DAY_NAMES) if mask >> day & 1)
+
+
+def _checkin_plan(user: User) -> str:
+    if not user.checkins_on:
+        return texts.SETTINGS_CHECKIN_OFF
+    if user.window_start is not None and user.window_end is not None:
+        plan = texts.SETTINGS_CHECKIN_WINDOW.format(
+            start=hhmm(user.window_start),
+            end=hhmm(user.window_end),
+            days=days_phrase(user.checkin_days),
+        )
+    else:
+        plan = texts.SETTINGS_CHECKIN_AT.format(
+            time=hhmm(user.checkin_minute), days=days_phrase(user.checkin_days)
+        )
+    if user.paused_until:
+        plan = texts.SETTINGS_CHECKIN_PAUSED.format(
+            plan=plan, date=user.paused_until.strftime("%a %d %b")
+        )
+    return plan
+
+
+def _on(flag: bool) -> str:
+    return texts.SETTINGS_ON if flag else texts.SETTINGS_OFF
+
+
+def settings_summary(user: User, default_zone: str) -> str:
+    """Every preference in a few lines, above the settings menu."""
+    recap = (
+        texts.SETTINGS_RECAP_AT.format(
+            day=texts.DAY_NAMES_LONG[user.recap_day], time=hhmm(user.recap_minute)
+        )
+        if user.recap_on
+        else texts.SETTINGS_OFF
+    )
+    return (
+        texts.SETTINGS_TITLE
+        + "\n\n"
+        + texts.SETTINGS_SUMMARY.format(
+            checkin=_checkin_plan(user),
+            zone=user.timezone or default_zone,
+            skip=_on(user.skip_if_logged),
+            savour=user.savour_seconds,
+            ladder=_on(user.ask_ladder),
+            recap=recap,
+            streaks=_on(user.streaks_on),
+        )
+    )
+
+
+# The question above each settings submenu.
+SETTINGS_QUESTIONS = {
+    Choice.TIME: texts.ASK_CHECKIN_TIME,
+    Choice.DAYS: texts.ASK_DAYS,
+    Choice.PAUSE: texts.ASK_PAUSE_CHECKINS,
+    Choice.SAVOUR: texts.ASK_SAVOUR,
+    Choice.RECAP: texts.ASK_RECAP,
+}
