@@ -173,7 +173,8 @@ async def remind_later(update: Update, context: Ctx) -> None:
     svc = context.svc
     await svc.schedule.set_reminder(user_id=action.user_id, at=svc.clock.now() + timedelta(hours=1))
     await query.answer(texts.CHECKIN_REMIND_SET)
-    await query.edit_message_reply_markup(keyboards.checkin(action.user_id, remind=False))
+    markup = keyboards.checkin(action.user_id, remind=False)
+    await edit_quietly(query, None, markup, last=svc.edits)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

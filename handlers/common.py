@@ -50,14 +50,15 @@ async def refuse_button(query: CallbackQuery, user_id: int, data: str | None) ->
 
 async def edit_quietly(
     query: CallbackQuery,
-    text: str,
+    text: str | None,
     markup: InlineKeyboardMarkup | None = None,
     *,
     last: LastEdits | None = None,
 ) -> None:
-    """Replace a button message's text (and keyboard, dropped unless given). A repeat press
-    that changes nothing is harmless, and so is a press on a message that can no longer be
-    edited (deleted, or not the bot's: only a modified app can send that)."""
+    """Replace a button message's text (and keyboard, dropped unless given), or with text None
+    only its keyboard. A repeat press that changes nothing is harmless, and so is a press on a
+    message that can no longer be edited (deleted, or not the bot's: only a modified app can
+    send that)."""
     message = query.message
     key = (message.chat.id, message.message_id) if message is not None else None
     if last is not None and key is not None:
@@ -65,7 +66,10 @@ async def edit_quietly(
             return
         last.remember(key, (text, markup))
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        if text is None:
+            await query.edit_message_reply_markup(markup)
+        else:
+            await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
         reason = str(exc).lower()
         if "not modified" in reason:

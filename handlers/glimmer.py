@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -31,7 +33,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.glimmers import SAVOUR_CHOICES
+from bot.domain.glimmers import DEFAULT_SAVOUR_SECONDS, SAVOUR_CHOICES
 from bot.runtime.services import Ctx, Services, services_of
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
@@ -45,7 +47,7 @@ from handlers.common import (
     timeout_job,
 )
 from handlers.flows import forget_button, keep_text
-from storage.models import Glimmer
+from storage.models import Glimmer, User
 
 log = logging.getLogger(__name__)
 
@@ -154,14 +156,9 @@ async def got_body_text(update: Update, context: Ctx) -> int:
     draft = await svc.glimmers.active_draft(user_id=user_id)
     if draft is None or not _fresh(svc, draft.updated_at):
         return await moved_on(update, context)
-    await svc.glimmers.update(
-        user_id=user_id,
-        glimmer_id=draft.id,
-        now=svc.clock.now(),
-        body_cue=None,
-        body_note=message_text(message).strip(),
-    )
-    return await _after_body(context, user_id, chat_id, draft.id)
+    step = Step(context, user_id, chat_id, draft)
+    await step.set(body_cue=None, body_note=message_text(message).strip())
+    return await ladder_or_pause(step)
 
 
 async def moved_on(update: Update, context: Ctx) -> int:
@@ -177,217 +174,242 @@ async def moved_on(update: Update, context: Ctx) -> int:
 # --- Button answers -------------------------------------------------------------------------
 
 
-async def on_button(update: Update, context: Ctx) -> int | None:
-    """Every step's buttons. Returns the next state, or None to stay where we are."""
-    found = await own_glimmer(update, context.svc.glimmers)
-    if found is None:
-        return None
-    query, action, glimmer = found
-    user_id, chat_id = ids(update)
-    step = _STEPS[action.name]
-    return await step(context, query, glimmer, action.arg, user_id, chat_id)
+@dataclass
+class Step:
+    """One turn of the conversation: whose, in which chat, on which glimmer, and the button
+    pressed if it was one. The glimmer is read once; the person only if a step needs them."""
 
+    context: Ctx
+    user_id: int
+    chat_id: int
+    glimmer: Glimmer
+    query: CallbackQuery | None = None
+    arg: str | None = None
+    _person: User | None = field(default=None, init=False)
 
-async def _reopen(context: Ctx, glimmer: Glimmer) -> Glimmer:
-    svc = context.svc
-    if not glimmer.is_draft:
-        _cancel_follow_up(context.job_queue, glimmer.user_id)
-    reopened = await svc.glimmers.reopen(
-        user_id=glimmer.user_id, glimmer_id=glimmer.id, now=svc.clock.now()
-    )
-    return reopened or glimmer
+    @property
+    def svc(self) -> Services:
+        return self.context.svc
 
+    async def person(self) -> User | None:
+        if self._person is None:
+            self._person = await self.svc.users.get(user_id=self.user_id)
+        return self._person
 
-async def _set(context: Ctx, glimmer: Glimmer, **fields: Any) -> None:
-    await context.svc.glimmers.update(
-        user_id=glimmer.user_id, glimmer_id=glimmer.id, now=context.svc.clock.now(), **fields
-    )
+    async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        await _send(self.context, self.chat_id, text, markup)
 
-
-async def _record_answer(context: Ctx, query: CallbackQuery, answer: str) -> None:
-    """Show the chosen answer under its question and take the buttons away."""
-    await query.answer()
-    message = query.message
-    question = message.text_html if isinstance(message, Message) and message.text else ""
-    await edit_quietly(query, render.answered(question, answer), last=context.svc.edits)
-
-
-async def step_savour(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    await query.answer()
-    user = await context.svc.users.get(user_id=user_id)
-    if user is not None and user.ask_ladder:
-        await _send(
-            context, chat_id, texts.ASK_LADDER, keyboards.ladder(glimmer.id, cb.LADDER_BEFORE)
+    async def set(self, **fields: Any) -> None:
+        """Write answers to the glimmer's row (the moment they are given)."""
+        updated = await self.svc.glimmers.update(
+            user_id=self.user_id, glimmer_id=self.glimmer.id, now=self.svc.clock.now(), **fields
         )
-        return LADDER
-    return await _ask_pause(context, user_id, chat_id, glimmer.id)
+        self.glimmer = updated or self.glimmer
+
+    async def reopen(self) -> None:
+        """Make this glimmer the one in progress (a button on an older one reopens it)."""
+        if not self.glimmer.is_draft:
+            _cancel_follow_up(self.context.job_queue, self.user_id)
+        reopened = await self.svc.glimmers.reopen(
+            user_id=self.user_id,
+            glimmer_id=self.glimmer.id,
+            now=self.svc.clock.now(),
+            known=self.glimmer,
+        )
+        self.glimmer = reopened or self.glimmer
+
+    @property
+    def pressed(self) -> CallbackQuery:
+        assert self.query is not None, "a button step without its button"
+        return self.query
+
+    async def record(self, answer: str) -> None:
+        """Show the chosen answer under its question and take the buttons away."""
+        query = self.pressed
+        await query.answer()
+        message = query.message
+        question = message.text_html if isinstance(message, Message) and message.text else ""
+        await self.edit(render.answered(question, answer))
+
+    async def edit(self, text: str | None, markup: InlineKeyboardMarkup | None = None) -> None:
+        await edit_quietly(self.pressed, text, markup, last=self.svc.edits)
 
 
-async def step_details(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    await query.answer()
-    await _send(context, chat_id, texts.ASK_SENSE, keyboards.senses(glimmer.id))
+# What each question's buttons do. Each returns the next state, or None to stay.
+
+
+async def begin_savouring(step: Step) -> int:
+    await step.reopen()
+    await step.pressed.answer()
+    return await ladder_or_pause(step)
+
+
+async def begin_details(step: Step) -> int:
+    await step.reopen()
+    await step.pressed.answer()
+    await step.send(texts.ASK_SENSE, keyboards.senses(step.glimmer.id))
     return SENSE
 
 
-async def step_edit(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    await query.answer()
-    await _send(context, chat_id, render.ask_new_text(glimmer), keyboards.keep_text(glimmer.id))
+async def begin_edit(step: Step) -> int:
+    await step.reopen()
+    await step.pressed.answer()
+    await step.send(render.ask_new_text(step.glimmer), keyboards.keep_text(step.glimmer.id))
     return ASK_TEXT
 
 
-async def step_keep_text(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    await _record_answer(context, query, texts.BUTTON_KEEP_TEXT)
-    await _send(context, chat_id, texts.ASK_SENSE, keyboards.senses(glimmer.id))
+async def keep_words(step: Step) -> int:
+    await step.reopen()
+    await step.record(texts.BUTTON_KEEP_TEXT)
+    await step.send(texts.ASK_SENSE, keyboards.senses(step.glimmer.id))
     return SENSE
 
 
-async def step_sense(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    sense = None if arg == cb.SKIP else arg
-    await _set(context, glimmer, sense=sense)
-    await _record_answer(context, query, texts.SENSE_LABELS[sense] if sense else texts.BUTTON_SKIP)
-    await _send(context, chat_id, texts.ASK_BODY, keyboards.body(glimmer.id))
+def _answer(arg: str | None) -> str | None:
+    return None if arg == cb.SKIP else arg
+
+
+async def chose_sense(step: Step) -> int:
+    await step.reopen()
+    sense = _answer(step.arg)
+    await step.set(sense=sense)
+    await step.record(texts.SENSE_LABELS[sense] if sense else texts.BUTTON_SKIP)
+    await step.send(texts.ASK_BODY, keyboards.body(step.glimmer.id))
     return BODY
 
 
-async def step_body(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    if arg == cb.OTHER:
-        await _record_answer(context, query, texts.BUTTON_SOMEWHERE_ELSE)
-        await _send(context, chat_id, texts.ASK_BODY_TEXT, None)
+async def chose_body(step: Step) -> int:
+    await step.reopen()
+    if step.arg == cb.OTHER:
+        await step.record(texts.BUTTON_SOMEWHERE_ELSE)
+        await step.send(texts.ASK_BODY_TEXT)
         return BODY_TEXT
-    cue = None if arg == cb.SKIP else arg
-    await _set(context, glimmer, body_cue=cue, body_note=None)
-    await _record_answer(context, query, texts.BODY_LABELS[cue] if cue else texts.BUTTON_SKIP)
-    return await _after_body(context, user_id, chat_id, glimmer.id)
+    cue = _answer(step.arg)
+    await step.set(body_cue=cue, body_note=None)
+    await step.record(texts.BODY_LABELS[cue] if cue else texts.BUTTON_SKIP)
+    return await ladder_or_pause(step)
 
 
-async def _after_body(context: Ctx, user_id: int, chat_id: int, glimmer_id: int) -> int:
-    user = await context.svc.users.get(user_id=user_id)
-    if user is not None and user.ask_ladder:
-        await _send(
-            context, chat_id, texts.ASK_LADDER, keyboards.ladder(glimmer_id, cb.LADDER_BEFORE)
-        )
+async def chose_ladder(step: Step) -> int:
+    await step.reopen()
+    rung = _answer(step.arg)
+    await step.set(ladder_before=rung)
+    await step.record(texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
+    return await ask_pause(step)
+
+
+async def chose_pause(step: Step) -> int:
+    seconds = int(step.arg or 0)
+    if seconds == 0:
+        return await end_pause(step)
+    glimmer = step.glimmer
+    if glimmer.savour_due_at is not None and glimmer.savour_seconds == seconds:
+        await step.pressed.answer()  # pressed twice: the pause is already running
+        return SAVOURING
+    await step.reopen()
+    delay = seconds * step.svc.timing.savour_scale
+    await step.set(
+        savour_seconds=seconds, savour_due_at=step.svc.clock.now() + timedelta(seconds=delay)
+    )
+    person = await step.person()
+    if person is not None and person.savour_seconds != seconds:
+        await step.svc.users.set_savour_seconds(user_id=step.user_id, seconds=seconds)
+        await step.pressed.answer(texts.SAVOUR_CHOICE_REMEMBERED.format(seconds=seconds))
+    else:
+        await step.pressed.answer()
+    assert step.context.job_queue is not None
+    schedule_follow_up(
+        step.context.job_queue,
+        user_id=step.user_id,
+        chat_id=step.chat_id,
+        glimmer_id=glimmer.id,
+        delay=delay,
+    )
+    await step.edit(texts.PAUSING.format(seconds=seconds), keyboards.pausing(glimmer.id))
+    return SAVOURING
+
+
+async def end_pause(step: Step) -> int:
+    """ "Skip the pause" before it starts, or ending it early while it runs."""
+    _cancel_follow_up(step.context.job_queue, step.user_id)
+    pausing = step.glimmer.savour_due_at is not None
+    await step.set(savour_due_at=None)
+    if pausing:
+        await step.pressed.answer()
+        await step.edit(texts.PAUSE_ENDED_EARLY)
+    else:
+        await step.record(texts.BUTTON_SKIP_PAUSE)
+    return await finish(step.context, step.chat_id, step.glimmer)
+
+
+async def chose_landed(step: Step) -> int:
+    await step.reopen()
+    landed = int(step.arg or 0) or None
+    await step.set(landed=landed, savour_due_at=None)
+    await step.record(f"{landed} / 5" if landed else texts.BUTTON_SKIP)
+    person = await step.person()
+    if person is not None and person.ask_ladder:
+        await step.send(texts.ASK_LADDER_AFTER, keyboards.ladder(step.glimmer.id, cb.LADDER_AFTER))
+        return LADDER_AFTER
+    return await finish(step.context, step.chat_id, step.glimmer)
+
+
+async def chose_ladder_after(step: Step) -> int:
+    rung = _answer(step.arg)
+    await step.set(ladder_after=rung)
+    await step.record(texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
+    return await finish(step.context, step.chat_id, step.glimmer)
+
+
+async def ask_delete(step: Step) -> None:
+    await step.pressed.answer()
+    await step.edit(None, keyboards.confirm_delete(step.glimmer.id))
+
+
+async def delete(step: Step) -> int | None:
+    draft = step.glimmer.is_draft
+    if draft:
+        _cancel_follow_up(step.context.job_queue, step.user_id)
+    await step.svc.glimmers.delete(user_id=step.user_id, glimmer_id=step.glimmer.id)
+    await step.pressed.answer()
+    await step.edit(texts.DELETED)
+    return END if draft else None
+
+
+async def keep_it(step: Step) -> None:
+    await step.pressed.answer(texts.DELETE_KEPT)
+    await step.edit(None, keyboards.summary(step.glimmer.id, starred=step.glimmer.starred))
+
+
+async def ladder_or_pause(step: Step) -> int:
+    """After the body: the ladder question if the person wants it, else the pause."""
+    person = await step.person()
+    if person is not None and person.ask_ladder:
+        await step.send(texts.ASK_LADDER, keyboards.ladder(step.glimmer.id, cb.LADDER_BEFORE))
         return LADDER
-    return await _ask_pause(context, user_id, chat_id, glimmer_id)
+    return await ask_pause(step)
 
 
-async def step_ladder_before(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    rung = None if arg == cb.SKIP else arg
-    await _set(context, glimmer, ladder_before=rung)
-    await _record_answer(context, query, texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
-    return await _ask_pause(context, user_id, chat_id, glimmer.id)
-
-
-async def _ask_pause(context: Ctx, user_id: int, chat_id: int, glimmer_id: int) -> int:
-    user = await context.svc.users.get(user_id=user_id)
-    seconds = user.savour_seconds if user and user.savour_seconds in SAVOUR_CHOICES else 20
-    await _send(
-        context,
-        chat_id,
-        texts.ASK_PAUSE.format(seconds=seconds),
-        keyboards.pause(glimmer_id, seconds),
+async def ask_pause(step: Step) -> int:
+    person = await step.person()
+    chosen = person.savour_seconds if person is not None else None
+    seconds = chosen if chosen in SAVOUR_CHOICES else DEFAULT_SAVOUR_SECONDS
+    await step.send(
+        texts.ASK_PAUSE.format(seconds=seconds), keyboards.pause(step.glimmer.id, seconds)
     )
     return PAUSE
 
 
-async def step_pause(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
+async def finish(context: Ctx, chat_id: int, glimmer: Glimmer) -> int:
     svc = context.svc
-    seconds = int(arg or 0)
-    if seconds == 0:
-        _cancel_follow_up(context.job_queue, user_id)
-        pausing = glimmer.savour_due_at is not None
-        await _set(context, glimmer, savour_due_at=None)
-        if pausing:
-            await query.answer()
-            await edit_quietly(query, texts.PAUSE_ENDED_EARLY, last=context.svc.edits)
-        else:
-            await _record_answer(context, query, texts.BUTTON_SKIP_PAUSE)
-        return await _finish(context, chat_id, glimmer)
-    glimmer = await _reopen(context, glimmer)
-    now = svc.clock.now()
-    delay = seconds * svc.timing.savour_scale
-    await _set(
-        context,
-        glimmer,
-        savour_seconds=seconds,
-        savour_due_at=now + timedelta(seconds=delay),
+    done = await svc.glimmers.complete(
+        user_id=glimmer.user_id, glimmer_id=glimmer.id, now=svc.clock.now()
     )
-    user = await svc.users.get(user_id=user_id)
-    if user is not None and user.savour_seconds != seconds:
-        await svc.users.set_savour_seconds(user_id=user_id, seconds=seconds)
-        await query.answer(texts.SAVOUR_CHOICE_REMEMBERED.format(seconds=seconds))
-    else:
-        await query.answer()
-    assert context.job_queue is not None
-    schedule_follow_up(
-        context.job_queue, user_id=user_id, chat_id=chat_id, glimmer_id=glimmer.id, delay=delay
-    )
-    await query.edit_message_text(
-        texts.PAUSING.format(seconds=seconds), reply_markup=keyboards.pausing(glimmer.id)
-    )
-    return SAVOURING
+    if done is not None:
+        await _send(
+            context, chat_id, render.summary(done), keyboards.summary(done.id, starred=done.starred)
+        )
+    return END
 
 
 async def savour_follow_up(context: Ctx) -> None:
@@ -406,110 +428,54 @@ async def savour_follow_up(context: Ctx) -> None:
     )
 
 
-async def step_landed(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    glimmer = await _reopen(context, glimmer)
-    landed = int(arg or 0) or None
-    await _set(context, glimmer, landed=landed, savour_due_at=None)
-    await _record_answer(context, query, f"{landed} / 5" if landed else texts.BUTTON_SKIP)
-    user = await context.svc.users.get(user_id=user_id)
-    if user is not None and user.ask_ladder:
-        await _send(
-            context, chat_id, texts.ASK_LADDER_AFTER, keyboards.ladder(glimmer.id, cb.LADDER_AFTER)
-        )
-        return LADDER_AFTER
-    return await _finish(context, chat_id, glimmer)
+ButtonStep = Callable[[Step], Awaitable[int | None]]
+WordsStep = Callable[[Update, Ctx], Coroutine[Any, Any, int]]
 
 
-async def step_ladder_after(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int:
-    rung = None if arg == cb.SKIP else arg
-    await _set(context, glimmer, ladder_after=rung)
-    await _record_answer(context, query, texts.LADDER_LABELS[rung] if rung else texts.BUTTON_SKIP)
-    return await _finish(context, chat_id, glimmer)
+class State(NamedTuple):
+    """What a question expects: its buttons, and what typed words mean while it waits."""
+
+    buttons: dict[str, ButtonStep]
+    words: WordsStep
 
 
-async def _finish(context: Ctx, chat_id: int, glimmer: Glimmer) -> int:
-    svc = context.svc
-    done = await svc.glimmers.complete(
-        user_id=glimmer.user_id, glimmer_id=glimmer.id, now=svc.clock.now()
-    )
-    if done is not None:
-        await _send(
-            context, chat_id, render.summary(done), keyboards.summary(done.id, starred=done.starred)
-        )
-    return END
-
-
-async def step_delete(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int | None:
-    await query.answer()
-    await query.edit_message_reply_markup(keyboards.confirm_delete(glimmer.id))
-    return None
-
-
-async def step_delete_yes(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int | None:
-    if glimmer.is_draft:
-        _cancel_follow_up(context.job_queue, user_id)
-    await context.svc.glimmers.delete(user_id=user_id, glimmer_id=glimmer.id)
-    await query.answer()
-    await edit_quietly(query, texts.DELETED, last=context.svc.edits)
-    return END if glimmer.is_draft else None
-
-
-async def step_delete_no(
-    context: Ctx,
-    query: CallbackQuery,
-    glimmer: Glimmer,
-    arg: str | None,
-    user_id: int,
-    chat_id: int,
-) -> int | None:
-    await query.answer(texts.DELETE_KEPT)
-    await query.edit_message_reply_markup(keyboards.summary(glimmer.id, starred=glimmer.starred))
-    return None
-
-
-_STEPS = {
-    cb.SAVOUR: step_savour,
-    cb.DETAILS: step_details,
-    cb.EDIT: step_edit,
-    cb.KEEP_TEXT: step_keep_text,
-    cb.SENSE: step_sense,
-    cb.BODY: step_body,
-    cb.LADDER_BEFORE: step_ladder_before,
-    cb.PAUSE: step_pause,
-    cb.LANDED: step_landed,
-    cb.LADDER_AFTER: step_ladder_after,
-    cb.DELETE: step_delete,
-    cb.DELETE_YES: step_delete_yes,
-    cb.DELETE_NO: step_delete_no,
+# The conversation, state by state. Every button also works from any state (see the module's
+# docstring); typed words where no answer in words is expected are a new quick glimmer.
+STATES: dict[int, State] = {
+    ASK_TEXT: State({cb.KEEP_TEXT: keep_words}, got_text),
+    SENSE: State({cb.SENSE: chose_sense}, moved_on),
+    BODY: State({cb.BODY: chose_body}, got_body_text),
+    BODY_TEXT: State({}, got_body_text),
+    LADDER: State({cb.LADDER_BEFORE: chose_ladder}, moved_on),
+    PAUSE: State({cb.PAUSE: chose_pause}, moved_on),
+    SAVOURING: State({cb.PAUSE: chose_pause}, moved_on),  # ending the pause early
+    LANDED: State({cb.LANDED: chose_landed}, moved_on),
+    LADDER_AFTER: State({cb.LADDER_AFTER: chose_ladder_after}, moved_on),
 }
+# Buttons on a quick glimmer's reply or a summary, which open (or reopen) a glimmer.
+OPENERS: dict[str, ButtonStep] = {
+    cb.SAVOUR: begin_savouring,
+    cb.DETAILS: begin_details,
+    cb.EDIT: begin_edit,
+    cb.DELETE: ask_delete,
+    cb.DELETE_YES: delete,
+    cb.DELETE_NO: keep_it,
+}
+BUTTONS: dict[str, ButtonStep] = {
+    **OPENERS,
+    **{name: step for state in STATES.values() for name, step in state.buttons.items()},
+}
+
+
+async def on_button(update: Update, context: Ctx) -> int | None:
+    """A button of the conversation: read the glimmer once, then take the step it names."""
+    found = await own_glimmer(update, context.svc.glimmers)
+    if found is None:
+        return None
+    query, action, glimmer = found
+    user_id, chat_id = ids(update)
+    step = Step(context, user_id, chat_id, glimmer, query, action.arg)
+    return await BUTTONS[action.name](step)
 
 
 # --- Leaving --------------------------------------------------------------------------------
@@ -582,23 +548,15 @@ async def restore_timers(application: Application) -> None:  # type: ignore[type
 
 
 def build_conversation(timeout: timedelta) -> ConversationHandler:  # type: ignore[type-arg]
-    buttons = CallbackQueryHandler(on_button, pattern=cb.pattern(*_STEPS))
+    buttons = CallbackQueryHandler(on_button, pattern=cb.pattern(*BUTTONS))
     entry: list[BaseHandler[Update, Any, Any]] = [
         CommandHandler("glimmer", start_glimmer, filters.UpdateType.MESSAGE),
         CallbackQueryHandler(start_glimmer, pattern=cb.pattern(cb.LOG)),
         buttons,
     ]
-    moved: list[BaseHandler[Update, Any, Any]] = [MessageHandler(WORDS, moved_on)]
-    words_then = {
-        ASK_TEXT: got_text,
-        BODY: got_body_text,
-        BODY_TEXT: got_body_text,
-    }
     states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
-        state: [MessageHandler(WORDS, callback)] for state, callback in words_then.items()
+        name: [MessageHandler(WORDS, state.words)] for name, state in STATES.items()
     }
-    for state in (SENSE, LADDER, PAUSE, SAVOURING, LANDED, LADDER_AFTER):
-        states[state] = moved
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
     with warnings.catch_warnings():
         # Buttons are tracked per person, not per message, on purpose: each one names its

@@ -18,6 +18,7 @@ from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
 from handlers.common import (
+    edit_quietly,
     ids,
     message_text,
     pressed,
@@ -114,7 +115,7 @@ async def undo(update: Update, context: Ctx) -> None:
         return
     await query.answer()
     message = texts.UNDONE_ONE if removed == 1 else texts.UNDONE_MANY.format(count=removed)
-    await query.edit_message_text(message, reply_markup=None)
+    await edit_quietly(query, message, last=context.svc.edits)
 
 
 async def pick(update: Update, context: Ctx) -> None:

@@ -88,7 +88,8 @@ async def toggle_star(update: Update, context: Ctx) -> None:
         user_id=user_id, glimmer_id=glimmer.id, now=svc.clock.now(), starred=int(starred)
     )
     await query.answer(texts.STARRED if starred else texts.UNSTARRED)
-    await query.edit_message_reply_markup(keyboards.summary(glimmer.id, starred=starred))
+    markup = keyboards.summary(glimmer.id, starred=starred)
+    await edit_quietly(query, None, markup, last=svc.edits)
 
 
 async def send_anchor(context: Ctx, user_id: int, chat_id: int, not_id: int | None) -> None:

@@ -171,10 +171,15 @@ class GlimmerRepository:
         )
         return self._glimmer(row) if row else None
 
-    async def reopen(self, *, user_id: int, glimmer_id: int, now: datetime) -> Glimmer | None:
-        """Make one of the user's glimmers the draft a conversation is working on."""
-        current = await self.get(user_id=user_id, glimmer_id=glimmer_id)
-        if current is None:
+    async def reopen(
+        self, *, user_id: int, glimmer_id: int, now: datetime, known: Glimmer | None = None
+    ) -> Glimmer | None:
+        """Make one of the user's glimmers the draft a conversation is working on. `known` is
+        the row as the caller already read it for this user, to save reading it again."""
+        current = (
+            known if known is not None else await self.get(user_id=user_id, glimmer_id=glimmer_id)
+        )
+        if current is None or current.user_id != user_id or current.id != glimmer_id:
             return None
         if current.is_draft:
             return current

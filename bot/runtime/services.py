@@ -40,12 +40,12 @@ class LastEdits:
 
     def __init__(self, size: int = 5000) -> None:
         self._size = size
-        self._seen: OrderedDict[tuple[int, int], tuple[str, object]] = OrderedDict()
+        self._seen: OrderedDict[tuple[int, int], tuple[str | None, object]] = OrderedDict()
 
-    def same(self, key: tuple[int, int], content: tuple[str, object]) -> bool:
+    def same(self, key: tuple[int, int], content: tuple[str | None, object]) -> bool:
         return self._seen.get(key) == content
 
-    def remember(self, key: tuple[int, int], content: tuple[str, object]) -> None:
+    def remember(self, key: tuple[int, int], content: tuple[str | None, object]) -> None:
         self._seen[key] = content
         self._seen.move_to_end(key)
         while len(self._seen) > self._size:
