@@ -131,7 +131,7 @@ async def on_choice(update: Update, context: Ctx) -> int | None:
         await query.answer()
         await context.bot.send_message(chat_id=user_id, text=texts.ASK_TYPED_TIME)
         return TYPING_TIME
-    if setting.choice in (Choice.ZONE, Choice.TYPE_ZONE):
+    if setting.choice is Choice.ZONE:
         await query.answer()
         await context.bot.send_message(chat_id=user_id, text=texts.ASK_ZONE)
         return TYPING_ZONE

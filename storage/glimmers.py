@@ -34,6 +34,25 @@ EDITABLE = frozenset(
 )
 
 
+# Saving lines of a message: a line already saved (same chat, message and line) is kept as it
+# was (a redelivered update), or takes the new text (an edited message). Never another's.
+_KEEP_SAVED = "updated_at = glimmers.updated_at"
+_TAKE_NEW_TEXT = "text = excluded.text, updated_at = excluded.updated_at"
+
+
+def _insert_sql(count: int, *, on_conflict: str) -> str:
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * count)
+    return (
+        "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
+        " source_chat_id, source_message_id, source_line)"
+        f" VALUES {values}"
+        " ON CONFLICT (source_chat_id, source_message_id, source_line)"
+        f" DO UPDATE SET {on_conflict}"
+        " WHERE glimmers.user_id = excluded.user_id"
+        " RETURNING *"
+    )
+
+
 def _glimmer(row: aiosqlite.Row, box: TextBox) -> Glimmer:
     due = row["savour_due_at"]
     return Glimmer(
@@ -87,32 +106,29 @@ class GlimmerRepository:
         """
         if not lines:
             return []
-        stamp = to_db_time(now)
-        rows = [
-            (
-                user_id,
-                self._box.seal(line, user_id),
-                status,
-                stamp,
-                stamp,
-                chat_id,
-                message_id,
-                index,
-            )
-            for index, line in enumerate(lines)
-        ]
+        rows = self._rows(user_id, chat_id, message_id, lines, now, status)
         return await self._inserts.submit(rows)
 
+    def _rows(
+        self,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        lines: Sequence[str],
+        now: datetime,
+        status: str,
+    ) -> list[Row]:
+        """The values of _insert_sql's rows: one glimmer per line of a message."""
+        stamp = to_db_time(now)
+        seal = self._box.seal
+        return [
+            (user_id, seal(line, user_id), status, stamp, stamp, chat_id, message_id, index)
+            for index, line in enumerate(lines)
+        ]
+
     async def _insert_many(self, rows: list[Row]) -> dict[Any, Glimmer]:
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
         found = await self._db.fetchall(
-            "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
-            " source_chat_id, source_message_id, source_line)"
-            f" VALUES {values}"
-            " ON CONFLICT (source_chat_id, source_message_id, source_line)"
-            " DO UPDATE SET updated_at = glimmers.updated_at"
-            " WHERE glimmers.user_id = excluded.user_id"
-            " RETURNING *",
+            _insert_sql(len(rows), on_conflict=_KEEP_SAVED),
             [value for row in rows for value in row],
         )
         glimmers = (self._glimmer(row) for row in found)
@@ -249,28 +265,10 @@ class GlimmerRepository:
         # A guided draft keeps one line: the conversation owns that glimmer.
         if any(row["status"] == "draft" for row in existing):
             lines = ["\n".join(lines)]
-        stamp = to_db_time(now)
-        values = ", ".join(["(?, ?, 'complete', ?, ?, ?, ?, ?)"] * len(lines))
-        params: list[Any] = []
-        for index, line in enumerate(lines):
-            params += [
-                user_id,
-                self._box.seal(line, user_id),
-                stamp,
-                stamp,
-                chat_id,
-                message_id,
-                index,
-            ]
+        new = self._rows(user_id, chat_id, message_id, lines, now, "complete")
         rows = await self._db.fetchall(
-            "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
-            " source_chat_id, source_message_id, source_line)"
-            f" VALUES {values}"
-            " ON CONFLICT (source_chat_id, source_message_id, source_line)"
-            " DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at"
-            " WHERE glimmers.user_id = excluded.user_id"
-            " RETURNING *",
-            params,
+            _insert_sql(len(new), on_conflict=_TAKE_NEW_TEXT),
+            [value for row in new for value in row],
         )
         await self._db.execute(
             "DELETE FROM glimmers WHERE user_id = ? AND source_chat_id = ?"

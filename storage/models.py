@@ -80,3 +80,14 @@ class GlimmerBrief(NamedTuple):
     ladder_before: str | None
     ladder_after: str | None
     landed: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A due check-in settled: whose, the moment it was due, the next one, and the local date
+    it settles (claimed by the schedule repository so it is sent at most once)."""
+
+    user_id: int
+    was_due: datetime
+    next_at: datetime | None
+    day: date

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from storage.db import Database
-from storage.models import User, from_db_time, to_db_time
+from storage.models import Move, User, from_db_time, to_db_time
 from storage.users import user_from_row
 
 CLAIM_CHUNK = 5_000  # four values a row, inside SQLite's 32,766 bound values
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    user_id: int
-    was_due: datetime
-    next_at: datetime | None
-    day: date  # the local date whose check-in this settles
 
 
 class ScheduleRepository:
@@ -95,14 +86,6 @@ class ScheduleRepository:
             (to_db_time(next_at), user_id, to_db_time(was_due)),
         )
         return bool(rows)
-
-    async def logged_between(self, *, user_id: int, start: datetime, end: datetime) -> bool:
-        row = await self._db.fetchone(
-            "SELECT 1 FROM glimmers WHERE user_id = ? AND created_at >= ? AND created_at < ?"
-            " LIMIT 1",
-            (user_id, to_db_time(start), to_db_time(end)),
-        )
-        return row is not None
 
     async def set_reminder(self, *, user_id: int, at: datetime) -> None:
         await self._db.execute(

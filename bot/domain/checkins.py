@@ -11,8 +11,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import CheckinPlan, local_date, next_due
-from storage.models import User
-from storage.schedule import Move
+from storage.models import Move, User
 
 # Check-in days are a bit mask, Monday the lowest bit.
 ALL_DAYS_MASK = 0b1111111

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -30,6 +30,3 @@ class FixedClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment.astimezone(UTC)
-
-    def advance(self, **kwargs: float) -> None:
-        self._now += timedelta(**kwargs)

@@ -61,7 +61,3 @@ def split_glimmers(text: str) -> list[str]:
         if line:
             glimmers.append(line)
     return glimmers
-
-
-def is_body_cue(code: str) -> bool:
-    return code in BODY_CUES

@@ -76,7 +76,6 @@ async def timed(update: object, coroutine: Awaitable[Any]) -> None:
 
 
 Callback = Callable[[Any, Any], Coroutine[Any, Any, Any]]
-AnyHandler = BaseHandler[Any, Any, Any]
 
 
 def _named(callback: Callback, *, filter_only: bool) -> Callback:

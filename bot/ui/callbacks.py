@@ -44,7 +44,6 @@ class Choice(enum.StrEnum):
     TYPE_TIME = "ttime"
     SURPRISE = "surprise"
     ZONE = "zone"
-    TYPE_ZONE = "tzone"
     DAYS = "days"
     ALL_DAYS = "dall"
     WEEKDAYS = "dweek"

@@ -140,7 +140,6 @@ TIMED_OUT_KEPT = "We paused there, and that's fine. I've kept your glimmer just 
 CANCELLED = "Of course. We'll leave it there."
 CANCELLED_KEPT = "Of course. We'll leave it there; I've kept what you wrote."
 NOTHING_TO_CANCEL = "There's nothing to cancel. Send a line whenever a glimmer comes to mind."
-DELETE_CONFIRM = "Remove this glimmer? This can't be undone."
 DELETED = "Removed."
 DELETE_KEPT = "Kept. 🌱"
 NO_CONTENT = "I can only keep words here. What was the glimmer, in a line or two?"
@@ -271,7 +270,6 @@ BUTTON_STREAKS_ON = "Streaks: on"
 BUTTON_STREAKS_OFF = "Streaks: off"
 BUTTON_TYPE_TIME = "Type a time…"
 BUTTON_SURPRISE = "Surprise me (10:00–19:00)"
-BUTTON_TYPE_ZONE = "Type a city…"
 BUTTON_EVERY_DAY = "Every day"
 BUTTON_WEEKDAYS = "Weekdays"
 BUTTON_PAUSE_DAY = "For a day"
@@ -303,7 +301,6 @@ BUTTON_KEEP_TEXT = "Keep the words"
 # --- Answers to button presses (short pop-ups) ------------------------------------------------
 
 BUTTON_EXPIRED = "That button has expired. Send /help to see what you can do."
-BUTTON_NOT_YOURS = "That button isn't for this chat."
 SAVOUR_CHOICE_REMEMBERED = "I'll offer {seconds} seconds next time too."
 
 # --- Labels for stored answer codes ---------------------------------------------------------
