@@ -10,9 +10,16 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from storage.crypto import PLAIN, TextBox, decode_key
 
@@ -41,9 +48,14 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
+        # `TELEGRAM_BOT_TOKEN=` (as `cp .env.example .env` leaves it) is a missing token, not a
+        # malformed one; an empty value means "the default" for every setting.
+        env_ignore_empty=True,
     )
 
-    telegram_bot_token: SecretStr
+    # Required to run the bot; the subcommands that never talk to Telegram do without it.
+    # Empty by default: load_settings() reports it as missing.
+    telegram_bot_token: SecretStr = SecretStr("")
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/glimmers.sqlite3")
     default_timezone: str = "Europe/London"
@@ -61,6 +73,17 @@ class Settings(BaseSettings):
     # Comma-separated Telegram user ids, as people write them in an env file: 123,456.
     allowed_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unquote(cls, values: Any) -> Any:
+        """`docker run --env-file` keeps quotation marks as part of a value, where .env
+        readers (and Docker Compose) drop them; drop one matching pair so both agree. Left
+        empty, a setting takes its default, as an empty line in `.env` does."""
+        if not isinstance(values, dict):
+            return values
+        unquoted = {name: _unquoted(value) for name, value in values.items()}
+        return {name: value for name, value in unquoted.items() if value != ""}
 
     @field_validator("encryption_key")
     @classmethod
@@ -104,6 +127,8 @@ class Settings(BaseSettings):
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            return value  # no token: load_settings() says "missing" where one is needed
         if not TOKEN_SHAPE.match(value.get_secret_value().strip()):
             raise ValueError("does not look like a bot token from BotFather (digits:letters)")
         return SecretStr(value.get_secret_value().strip())
@@ -205,10 +230,34 @@ class Settings(BaseSettings):
         return int(logging.getLevelName(self.log_level))
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build the settings, turning pydantic's report into one readable line."""
+class GivenSettings(Settings):
+    """Settings from the values given alone: no environment, no `.env`. Tests build exactly
+    the settings they mean, whatever a developer keeps in their shell or working folder."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def load_settings(
+    *, read_environment: bool = True, require_token: bool = True, **overrides: Any
+) -> Settings:
+    """Build the settings, turning pydantic's report into one readable line.
+
+    `read_environment=False` uses `overrides` alone (see GivenSettings). `require_token=False`
+    is for the subcommands that never talk to Telegram: a token is then not needed, though
+    one that is set must still look like a token.
+    """
+    kind = Settings if read_environment else GivenSettings
     try:
-        return Settings(**overrides)
+        settings = kind(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
@@ -220,6 +269,18 @@ def load_settings(**overrides: Any) -> Settings:
         if first["type"] == "required_with":
             raise SettingsError(f"Setting {name} is missing: {reason}") from None
         raise SettingsError(f"Setting {name} is malformed: {reason}") from None
+    if require_token and not settings.telegram_bot_token.get_secret_value():
+        raise SettingsError(
+            "Setting TELEGRAM_BOT_TOKEN is missing: set it in the environment or .env to the "
+            "token from @BotFather"
+        )
+    return settings
+
+
+def _unquoted(value: Any) -> Any:
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
 
 
 def _is_loopback(host: str) -> bool:

@@ -53,7 +53,9 @@ class BotRunner:
 
     @property
     def settings(self) -> Settings:
+        # The values given alone: never the developer's .env or environment.
         return load_settings(
+            read_environment=False,
             telegram_bot_token=self.fake.token,
             telegram_api_base_url=self.fake.base_url,
             database_path=self.db_path,
@@ -110,6 +112,18 @@ async def running(
     finally:
         await bot.stop()
     assert fake.rejections == [], fake.rejections
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """For the tests of reading settings from the environment and `.env`: no setting in the
+    environment (in any letter case), and an empty working folder, which it returns."""
+    names = {name.upper() for name in Settings.model_fields} | {"NEW_ENCRYPTION_KEY"}
+    for variable in list(os.environ):
+        if variable.upper() in names:
+            monkeypatch.delenv(variable)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture

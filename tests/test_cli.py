@@ -2,52 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.dbfile import sqlite_file
 from tests.fake_telegram import FakeTelegram
+from tests.processes import one_line, run_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
 
 
 def glimmers_bot(
     *args: str, db_path: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(
-            ("TELEGRAM_", "DATABASE_", "WEBHOOK_", "ENCRYPTION_", "NEW_ENCRYPTION_")
-        )
-    }
-    clean.update(
-        {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "DATABASE_PATH": str(db_path),
-            "PYTHONPATH": str(ROOT),
-            **(env or {}),
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=clean,
-        cwd=next(folder for folder in db_path.parents if folder.is_dir()),  # no stray .env
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def one_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
+    settings = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), **(env or {})}
+    folder = next(folder for folder in db_path.parents if folder.is_dir())
+    return run_bot(*args, cwd=folder, settings=settings)
 
 
 async def test_check_migrates_a_new_database_and_never_calls_telegram(
@@ -59,7 +31,7 @@ async def test_check_migrates_a_new_database_and_never_calls_telegram(
     assert result.returncode == 0, result.stderr
     assert one_line(result.stdout).startswith("ok: ")
     assert result.stderr == ""
-    with sqlite3.connect(db_path) as db:
+    with sqlite_file(db_path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] >= 4
         assert db.execute("SELECT count(*) FROM glimmers").fetchone()[0] == 0
     assert fake.calls == []
@@ -88,12 +60,12 @@ def test_check_with_a_damaged_database_exits_1(tmp_path: Path) -> None:
 def test_check_finds_a_corrupted_page(tmp_path: Path) -> None:
     db_path = tmp_path / "g.sqlite3"
     assert glimmers_bot("check", db_path=db_path).returncode == 0
-    with sqlite3.connect(db_path) as db:
+    with sqlite_file(db_path) as db:
         db.execute("PRAGMA journal_mode = DELETE")
         db.execute("CREATE TABLE filler (x TEXT)")
         db.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 200)
         db.execute("CREATE INDEX filler_x ON filler (x)")
-    with sqlite3.connect(db_path) as db:
+    with sqlite_file(db_path) as db:
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         root = db.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'filler_x'").fetchone()
     with db_path.open("r+b") as raw:  # scribble over the index's root page
@@ -136,7 +108,7 @@ def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
     assert line.startswith("ok: ") and str(copy) in line
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # it holds what people wrote
     assert not list(tmp_path.glob("*.partial"))
-    with sqlite3.connect(copy) as db:
+    with sqlite_file(copy) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         texts = [row[0] for row in db.execute("SELECT text FROM glimmers ORDER BY id")]
     assert texts == [f"glimmer {n}" for n in range(50)]
@@ -154,7 +126,7 @@ def test_backup_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
 
     forced = glimmers_bot("backup", "--force", str(copy), db_path=db_path)
     assert forced.returncode == 0, forced.stderr
-    with sqlite3.connect(copy) as db:
+    with sqlite_file(copy) as db:
         assert db.execute("PRAGMA quick_check").fetchone() == ("ok",)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from bot.domain.clock import FixedClock
 from bot.ui import texts
 from handlers.checkin import run_tick
 from tests.conftest import BotRunner
+from tests.dbfile import sqlite_file
 from tests.fake_telegram import FakeTelegram
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ async def limited(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner
 
 
 def stored_ids(db_path: Path) -> set[int]:
-    with sqlite3.connect(db_path) as conn:
+    with sqlite_file(db_path) as conn:
         found = {row[0] for row in conn.execute("SELECT id FROM users")}
         found |= {row[0] for row in conn.execute("SELECT user_id FROM glimmers")}
         for (key,) in conn.execute("SELECT key FROM conversations"):

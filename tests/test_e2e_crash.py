@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sqlite3
-import sys
 from pathlib import Path
 
 from bot.ui import texts
+from tests import processes
+from tests.dbfile import sqlite_file
 from tests.fake_telegram import FakeTelegram
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 async def start_bot(fake: FakeTelegram, db_path: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
+    settings = {
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "DATABASE_PATH": str(db_path),
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=db_path.parent
-    )
+    return await processes.start_bot(cwd=db_path.parent, settings=settings)
 
 
 def rows(db_path: Path) -> list[tuple[str, str | None, str | None, str]]:
-    with sqlite3.connect(db_path) as db:
+    with sqlite_file(db_path) as db:
         return db.execute(
             "SELECT text, sense, body_cue, status FROM glimmers ORDER BY id"
         ).fetchall()

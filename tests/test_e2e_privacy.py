@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from bot.domain.clock import FixedClock
 from bot.ui import texts
 from tests.conftest import BotRunner
+from tests.dbfile import sqlite_file
 from tests.fake_telegram import FakeTelegram, FakeUser
 
 MARKER = "quokka-marker-5b1f9e"
@@ -20,7 +20,7 @@ MARKER = "quokka-marker-5b1f9e"
 
 def rows_of(db_path: Path, user_id: int) -> dict[str, int]:
     """How many rows in each table belong to the person (a fresh connection, read only)."""
-    with sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+    with sqlite_file(db_path, readonly=True) as conn:
         return {
             "users": conn.execute("SELECT COUNT(*) FROM users WHERE id = ?", (user_id,)).fetchone()[
                 0
@@ -118,7 +118,7 @@ async def test_saying_no_keeps_everything(fake: FakeTelegram, runner: BotRunner)
 
 
 def table_columns(db_path: Path, table: str) -> set[str]:
-    with sqlite3.connect(db_path) as conn:
+    with sqlite_file(db_path) as conn:
         return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import socket
-import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,9 +13,10 @@ import aiohttp
 import pytest
 from telegram import Update
 
+from tests.dbfile import sqlite_file
 from tests.fake_telegram import SECRET_HEADER, FakeTelegram, JsonDict
+from tests.processes import start_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "w3bh00k_Secret-for-the-e2e-test"
 
 
@@ -47,7 +45,7 @@ async def wait_for_port(port: int, timeout: float = 20) -> None:  # noqa: ASYNC1
 
 
 def glimmer_texts(db_path: Path) -> list[str]:
-    with sqlite3.connect(db_path) as db:
+    with sqlite_file(db_path) as db:
         return [row[0] for row in db.execute("SELECT text FROM glimmers ORDER BY id")]
 
 
@@ -56,8 +54,7 @@ async def test_webhook_mode_end_to_end(fake: FakeTelegram, tmp_path: Path) -> No
     url = f"http://127.0.0.1:{port}/telegram/updates"
     db_path = tmp_path / "webhook.sqlite3"
     log_path = tmp_path / "bot.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("WEBHOOK_")},
+    settings = {
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "DATABASE_PATH": str(db_path),
@@ -67,12 +64,9 @@ async def test_webhook_mode_end_to_end(fake: FakeTelegram, tmp_path: Path) -> No
         "WEBHOOK_PORT": str(port),
         # DEBUG: PTB then logs every Bot API call's parameters, setWebhook's secret included.
         "LOG_LEVEL": "DEBUG",
-        "PYTHONPATH": str(ROOT),
     }
     with log_path.open("w") as log:
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=env, cwd=tmp_path, stderr=log
-        )
+        bot = await start_bot(cwd=tmp_path, settings=settings, stderr=log)
     try:
         await fake.wait_until(lambda: fake.webhook is not None, timeout=20)
         await wait_for_port(port)

@@ -3,13 +3,13 @@ a wrong key stops start-up in one line; keys can be rotated, and a rerun finishe
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key, key_id_of
 from tests.conftest import BotRunner
+from tests.dbfile import sqlite_file
 from tests.fake_telegram import FakeTelegram
 from tests.test_cli import glimmers_bot, one_line
 from tests.test_e2e_privacy import file_bytes
@@ -87,7 +87,7 @@ async def test_with_a_key_the_file_holds_no_readable_journal_text(
 
 def seed(db_path: Path, sealer: TextBox, count: int) -> None:
     """count glimmers for user 1, through the bot's own migrations and sealing."""
-    with sqlite3.connect(db_path) as conn:
+    with sqlite_file(db_path) as conn:
         conn.execute("INSERT INTO users (id, first_seen_at) VALUES (1, '2026-11-25T12:00:00Z')")
         conn.executemany(
             "INSERT INTO glimmers (user_id, text, body_note, created_at, updated_at,"
@@ -106,7 +106,7 @@ def seed(db_path: Path, sealer: TextBox, count: int) -> None:
 
 
 def stored(db_path: Path) -> list[tuple[str, str | None]]:
-    with sqlite3.connect(db_path) as conn:
+    with sqlite_file(db_path) as conn:
         return list(conn.execute("SELECT text, body_note FROM glimmers ORDER BY id"))
 
 
@@ -129,7 +129,7 @@ def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
 
     # Key A to key B, stopped half way (here: half the rows already moved by hand).
     a, b = box(KEY_A), box(KEY_B)
-    with sqlite3.connect(db_path) as conn:
+    with sqlite_file(db_path) as conn:
         for row_id, text in list(conn.execute("SELECT id, text FROM glimmers WHERE id % 2 = 0")):
             conn.execute(
                 "UPDATE glimmers SET text = ? WHERE id = ?", (b.seal(a.open(text, 1), 1), row_id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import BotRunner, running
+from tests.dbfile import sqlite_file
 from tests.fake_telegram import FakeTelegram, FakeUser, rejection_lines
 
 A, B = 1401, 1402
@@ -173,7 +173,7 @@ async def perform(me: FakeUser, other: FakeUser, act: Act, sent: list[int]) -> N
 def glimmers_of(db_path: Path, user_id: int) -> list[tuple[Any, ...]]:
     """A person's glimmers as stored, read on a fresh read-only connection (the savouring
     follow-up's own bookkeeping left out: it may run at any time)."""
-    with sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+    with sqlite_file(db_path, readonly=True) as conn:
         return conn.execute(
             "SELECT id, text, sense, body_cue, body_note, ladder_before, ladder_after,"
             " savour_seconds, landed, status, starred, source_message_id, source_line"

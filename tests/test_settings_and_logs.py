@@ -2,9 +2,6 @@
 
 import asyncio
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,28 +10,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.runtime.logs import REDACTED, RedactTokens, configure_logging
 from bot.settings import SettingsError, load_settings
+from tests.processes import ROOT, run_bot
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DATABASE_", "WEBHOOK_"))
-    }
-    clean.update(env)
-    clean["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot"],
-        env=clean,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
@@ -76,7 +54,7 @@ def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_bad_settings_exit_2_with_one_line_naming_the_setting(
     tmp_path: Path, env: dict[str, str], named: str
 ) -> None:
-    result = run_bot(env, tmp_path)
+    result = run_bot(cwd=tmp_path, settings=env)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -85,12 +63,9 @@ def test_bad_settings_exit_2_with_one_line_naming_the_setting(
     assert TOKEN not in result.stderr
 
 
-def test_settings_read_dotenv_from_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nDEFAULT_TIMEZONE=Asia/Tokyo\n")
-    monkeypatch.chdir(tmp_path)
+def test_settings_read_dotenv_from_the_working_directory(bare_environment: Path) -> None:
+    dotenv = f"TELEGRAM_BOT_TOKEN={TOKEN}\nDEFAULT_TIMEZONE=Asia/Tokyo\n"
+    (bare_environment / ".env").write_text(dotenv)
     settings = load_settings()
     assert settings.telegram_bot_token.get_secret_value() == TOKEN
     assert settings.default_timezone == "Asia/Tokyo"
@@ -99,15 +74,12 @@ def test_settings_read_dotenv_from_the_working_directory(
     assert TOKEN not in repr(settings)
 
 
-def test_missing_token_is_a_settings_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.chdir(tmp_path)
+def test_missing_token_is_a_settings_error(bare_environment: Path) -> None:
     with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN is missing"):
         load_settings()
 
 
-def test_webhook_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_webhook_settings(bare_environment: Path) -> None:
     polling = load_settings(telegram_bot_token=TOKEN, webhook_url="", webhook_secret="")
     assert polling.webhook_url is None and polling.webhook_secret is None
     assert (polling.webhook_listen, polling.webhook_port) == ("0.0.0.0", 8443)

@@ -14,6 +14,7 @@ from storage.db import Database, migrations
 from storage.glimmers import GlimmerRepository
 from storage.persistence import SqlitePersistence
 from storage.users import UserRepository
+from tests.dbfile import sqlite_file
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
@@ -40,7 +41,7 @@ async def test_migrating_an_empty_database_creates_the_schema(tmp_path: Path) ->
     await database.open()
     assert await database.schema_version() == len(migrations())
     await database.close()
-    with sqlite3.connect(path) as raw:
+    with sqlite_file(path) as raw:
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
         assert {"users", "glimmers", "checkins", "conversations"} <= tables
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
