@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.glimmers import DEFAULT_SAVOUR_SECONDS, SAVOUR_CHOICES
+from bot.domain.glimmers import DEFAULT_SAVOUR_SECONDS, SAVOUR_CHOICES, clean, visible
 from bot.runtime.services import Ctx, Services, services_of
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
@@ -126,7 +126,10 @@ async def got_text(update: Update, context: Ctx) -> int:
     user_id, chat_id = ids(update)
     svc = context.svc
     now = svc.clock.now()
-    text = message_text(message).strip()
+    text = clean(message_text(message)).strip()
+    if not visible(text):
+        await message.reply_html(texts.NO_CONTENT)
+        return ASK_TEXT
     draft = await svc.glimmers.active_draft(user_id=user_id)
     if draft is not None and _fresh(svc, draft.updated_at):
         glimmer = await svc.glimmers.update(
@@ -156,8 +159,12 @@ async def got_body_text(update: Update, context: Ctx) -> int:
     draft = await svc.glimmers.active_draft(user_id=user_id)
     if draft is None or not _fresh(svc, draft.updated_at):
         return await moved_on(update, context)
+    note = clean(message_text(message)).strip()
+    if not visible(note):
+        await message.reply_html(texts.ASK_BODY_TEXT)
+        return BODY_TEXT
     step = Step(context, user_id, chat_id, draft)
-    await step.set(body_cue=None, body_note=message_text(message).strip())
+    await step.set(body_cue=None, body_note=note)
     return await ladder_or_pause(step)
 
 

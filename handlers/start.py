@@ -35,7 +35,30 @@ async def private_only(update: Update, context: Ctx) -> None:
 
     Someone not on ALLOWED_USER_IDS gets a polite refusal and nothing about them is stored.
     Added to a group or channel, the bot says once that it works in private chat and leaves.
+    A gate that fails (the database full or unreachable) stops the update with one honest
+    reply: nothing past it runs, so nobody gets two apologies or slips past the list.
     """
+    try:
+        await _check(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except Exception:
+        log.exception("the gate failed for update %s; stopped it", update.update_id)
+        await _say_not_saved(update)
+        raise ApplicationHandlerStop from None
+
+
+async def _say_not_saved(update: Update) -> None:
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG)
+        elif update.message is not None:
+            await update.message.reply_html(texts.SAVE_FAILED)
+    except TelegramError as exc:
+        log.warning("could not say the gate failed: %s", exc)
+
+
+async def _check(update: Update, context: Ctx) -> None:
     chat, user = update.effective_chat, update.effective_user
     svc = context.svc
     if chat is not None and chat.type == chat.PRIVATE and user is not None:

@@ -144,3 +144,17 @@ async def test_taken_off_the_list_a_person_gets_no_check_ins_but_keeps_their_dat
     finally:
         await bot.stop()
     assert fake.rejections == []
+
+
+async def test_a_failing_gate_gets_one_honest_reply_and_stops_there(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    db = runner.services.db
+    await db.execute("PRAGMA query_only = ON")  # the database refuses every write from here on
+    newcomer = fake.user(931)
+    await newcomer.send("the first glimmer I ever wrote down")
+    assert (await newcomer.reply()).text == texts.SAVE_FAILED
+    await newcomer.no_reply(wait=0.5)  # one reply, not two
+    await db.execute("PRAGMA query_only = OFF")  # writable again
+    await newcomer.send("the second try")
+    assert (await newcomer.reply()).text.startswith("Kept")

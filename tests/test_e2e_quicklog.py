@@ -237,3 +237,24 @@ async def test_a_flood_is_all_kept_with_fewer_replies_and_others_are_answered(
     finally:
         await bot.stop()
     assert fake.rejections == []
+
+
+async def test_odd_line_breaks_and_invisible_text_as_a_person_might_paste_them(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    vi = fake.user(131)
+    await vi.send("a robin\x0con the fence\u2028singing\x00")
+    assert (await vi.reply()).text.startswith("Kept: “a robin on the fence")
+    assert await stored_texts(runner, 131) == ["a robin on the fence\u2028singing"]
+    await vi.send("\u200b\u200b\n\u2060")
+    assert (await vi.reply()).text == texts.NO_CONTENT
+    await vi.send("/glimmer")
+    await vi.reply()
+    await vi.send("\u200b")
+    assert (await vi.reply()).text == texts.NO_CONTENT
+    await vi.send("dew on the grass")
+    assert (await vi.reply()).text == texts.ASK_SENSE
+    assert await stored_texts(runner, 131) == [
+        "a robin on the fence\u2028singing",
+        "dew on the grass",
+    ]

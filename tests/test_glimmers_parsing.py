@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.domain.glimmers import split_glimmers, strip_marker
+from bot.domain.glimmers import clean, split_glimmers, strip_marker, visible
 
 
 def test_one_line_is_one_glimmer() -> None:
@@ -60,3 +60,21 @@ def test_nothing_but_space_gives_nothing() -> None:
 
 def test_windows_line_endings() -> None:
     assert split_glimmers("one\r\ntwo\r\n") == ["one", "two"]
+
+
+@pytest.mark.parametrize(
+    "odd", ["\x0b", "\x0c", "\u2028", "\u2029", "\x1c", "\x1d", "\x1e", "\x85"]
+)
+def test_only_line_feeds_and_carriage_returns_end_a_line(odd: str) -> None:
+    assert len(split_glimmers(f"a warm{odd}mug")) == 1
+
+
+def test_control_characters_are_never_stored() -> None:
+    assert split_glimmers("tea\x00 for\x0btwo\x07") == ["tea for two"]
+    assert clean("tab\tand\nline") == "tab\tand\nline"
+
+
+@pytest.mark.parametrize("blank", ["\u200b\u200b", "\u200d", "\ufeff \u2060", "\u3164", "\u2800"])
+def test_a_line_with_nothing_visible_is_not_a_glimmer(blank: str) -> None:
+    assert not visible(blank)
+    assert split_glimmers(f"{blank}\nsun on the wall\n- {blank}") == ["sun on the wall"]

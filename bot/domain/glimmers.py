@@ -6,6 +6,7 @@ Codes are what the database stores; their wording lives in bot/ui/texts.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 SENSES = (
     "sight",
@@ -53,11 +54,37 @@ def looks_like_a_glimmer(text: str) -> bool:
     return "\n" in stripped or len(stripped.split()) >= GLIMMER_WORDS
 
 
+# Control characters (Unicode category Cc) except tab, line feed and carriage return: NUL,
+# vertical tab, form feed, the file/group/record separators, NEL and the like. They are never
+# stored and never split a line: those that stand for a space become one, the rest go.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+# Letters that draw nothing: fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cn"})
+
+
+def clean(text: str) -> str:
+    """The text without control characters (tab and line breaks kept)."""
+    return _CONTROL.sub(lambda found: " " if found[0].isspace() else "", text)
+
+
+def visible(text: str) -> bool:
+    """True if anything in the text would show: not only spaces, zero-width characters or
+    fillers."""
+    return any(
+        unicodedata.category(ch) not in _INVISIBLE_CATEGORIES and ch not in _BLANK_LETTERS
+        for ch in text
+    )
+
+
 def split_glimmers(text: str) -> list[str]:
-    """One glimmer per non-empty line, list markers removed; a lone marker line is dropped."""
+    """One glimmer per line with something visible, list markers removed; a lone marker line
+    is dropped. Lines end only at LF, CR LF and CR (not at the other characters Python counts as
+    line breaks, such as a form feed or U+2028)."""
     glimmers = []
-    for raw in text.splitlines():
+    for raw in _LINE_BREAK.split(clean(text)):
         line = strip_marker(raw)
-        if line:
+        if visible(line):
             glimmers.append(line)
     return glimmers
