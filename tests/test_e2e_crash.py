@@ -67,3 +67,46 @@ async def test_kill_9_mid_conversation_then_restart_continues(
             await asyncio.wait_for(bot.wait(), 20)
     assert bot.returncode == 0
     assert fake.rejections == []
+
+
+def children_of(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (read from /proc, as `ps` would)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_the_chart_worker_ends_when_the_bot_is_killed(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    bot = await start_bot(fake, tmp_path / "orphan.sqlite3")
+    try:
+        ida = fake.user(402)
+        await ida.send("a warm radiator")
+        await ida.reply(timeout=20)
+        await ida.send("/recap")  # the chart is drawn in the worker process
+        await ida.replies(2, timeout=30)
+        workers = children_of(bot.pid)
+        assert workers, "the recap should have started a worker process"
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        await bot.wait()
+    for _ in range(100):
+        if not any(alive(pid) for pid in workers):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(alive(pid) for pid in workers), "a worker outlived the bot"

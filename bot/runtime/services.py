@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -103,9 +105,23 @@ WORKER_NICENESS = 10  # 0 is normal, 19 the lowest priority
 
 def _background_worker() -> None:
     """Runs first in the worker process: let the operating system prefer the bot's own
-    process, so a burst of charts or exports takes spare CPU, not time from replies."""
+    process, so a burst of charts or exports takes spare CPU, not time from replies; and end
+    with the bot, however it ends (a kill -9 or a crash skips every clean shutdown)."""
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
+    threading.Thread(
+        target=_end_with, args=(os.getppid(),), name="end-with-the-bot", daemon=True
+    ).start()
+
+
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _end_with(parent: int) -> None:
+    """When the bot is gone, the worker is adopted by another process: leave at once."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)
 
 
 SERVICES_KEY = "services"
