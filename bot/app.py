@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -11,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.domain.clock import Clock, SystemClock
+from bot.runtime.intake import DurableQueue
 from bot.runtime.processor import PerUserUpdateProcessor
 from bot.runtime.ratelimit import PriorityRateLimiter
 from bot.runtime.services import SERVICES_KEY, Ctx, Services, Timing, services_of
@@ -37,6 +39,7 @@ def build_application(
     clock = clock or SystemClock()
     timing = timing or Timing()
     db = Database(settings.database_path)
+    intake = DurableQueue()
     base_url = settings.telegram_api_base_url
     builder = (
         ApplicationBuilder()
@@ -50,7 +53,8 @@ def build_application(
         )
         .context_types(ContextTypes(context=Ctx))
         .persistence(SqlitePersistence(db, clock.now))
-        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
+        .update_queue(intake)
+        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES, intake))
         .rate_limiter(
             PriorityRateLimiter(
                 max_per_second=settings.telegram_max_messages_per_second, max_retries=3
@@ -64,7 +68,9 @@ def build_application(
     if base_url.endswith("/bot"):
         builder = builder.base_file_url(base_url.removesuffix("/bot") + "/file/bot")
     app = builder.build()
-    app.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, clock=clock, timing=timing)
+    services = Services(settings=settings, db=db, clock=clock, timing=timing)
+    app.bot_data[SERVICES_KEY] = services
+    intake.attach(services.intake, clock)
     register_handlers(app, timing)
     return app
 
@@ -96,8 +102,26 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     except TelegramError as exc:
         log.warning("could not register the command menu: %s", exc)
     await glimmer.restore_timers(app)
+    assert isinstance(app.update_queue, DurableQueue)
+    await svc.intake.sweep(before=svc.clock.now() - INTAKE_MARKS_KEPT)
+    await app.update_queue.replay(app.bot)
+    start_sweeping(app)
     await checkin.schedule_missing(app)
     checkin.start_ticking(app)
+
+
+# How long a handled update's marker stays, so a redelivery of it is recognised: far longer
+# than it takes Telegram to hear it arrived (the next getUpdates, or the webhook's answer).
+INTAKE_MARKS_KEPT = timedelta(minutes=10)
+
+
+def start_sweeping(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    async def sweep(context: Ctx) -> None:
+        await context.svc.intake.sweep(before=context.svc.clock.now() - INTAKE_MARKS_KEPT)
+
+    assert app.job_queue is not None
+    seconds = INTAKE_MARKS_KEPT.total_seconds()
+    app.job_queue.run_repeating(sweep, interval=seconds, first=seconds, name="intake-sweep")
 
 
 async def on_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

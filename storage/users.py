@@ -119,8 +119,9 @@ class UserRepository:
         """Delete every row of the person's, in every table, and leave none of it on disk.
 
         Glimmers and check-ins go with the user row (foreign keys, ON DELETE CASCADE); saved
-        conversation states are keyed by [chat id, user id]. secure_delete zeroes the freed
-        pages; the checkpoint then empties the write-ahead log, which still held the old rows.
+        conversation states are keyed by [chat id, user id], the intake by user id.
+        secure_delete zeroes the freed pages; the checkpoint then empties the write-ahead log,
+        which still held the old rows.
         """
         self._known.discard(user_id)
         await self._db.execute(
@@ -128,6 +129,7 @@ class UserRepository:
             " (SELECT 1 FROM json_each(conversations.key) WHERE value = ?)",
             (user_id,),
         )
+        await self._db.execute("DELETE FROM intake WHERE user_id = ?", (user_id,))
         await self._db.execute("DELETE FROM users WHERE id = ?", (user_id,))
         # False: a long read kept the log from emptying; the caller tries again later.
         return await self._db.checkpoint()

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.glimmers import GlimmerRepository
+from storage.intake import IntakeRepository
 from storage.schedule import ScheduleRepository
 from storage.stats import StatsRepository
 from storage.users import UserRepository
@@ -66,6 +67,7 @@ class Services:
     checkins: CheckinRepository = field(init=False)
     schedule: ScheduleRepository = field(init=False)
     stats: StatsRepository = field(init=False)
+    intake: IntakeRepository = field(init=False)
 
     groups_left: set[int] = field(init=False, default_factory=set)
     replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
@@ -98,6 +100,7 @@ class Services:
         self.checkins = CheckinRepository(self.db)
         self.schedule = ScheduleRepository(self.db)
         self.stats = StatsRepository(self.db)
+        self.intake = IntakeRepository(self.db, self.settings.text_box)
 
 
 WORKER_NICENESS = 10  # 0 is normal, 19 the lowest priority

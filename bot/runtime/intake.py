@@ -1,0 +1,93 @@
+"""The durable intake: every message is written down before Telegram is told it arrived.
+
+PTB's Updater (polling) and its webhook server both hand each update to the application's
+update queue with `await queue.put(update)`, and only then confirm it to Telegram (the next
+getUpdates offset, or the webhook's 200). `DurableQueue` is that queue: its `put` writes the
+update to the `intake` table first. The update processor marks it handled when done; at
+start-up whatever was written but not handled (a crash, or a stop) is replayed. Saving is
+idempotent, so a replay never makes a second glimmer, and an update Telegram delivers again
+is recognised and skipped.
+
+On a stop, PTB puts its stop signal in this queue: from then on updates still waiting are
+left in the intake for the next start instead of being handled, so a stop takes seconds even
+with hundreds of replies queued behind Telegram's send limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.domain.clock import Clock
+from storage.intake import IntakeRepository
+
+log = logging.getLogger(__name__)
+
+
+def carries_words(update: Update) -> bool:
+    """Messages and their edits are written down: they hold what people wrote. A button press
+    is not: replayed after a crash it would answer a query Telegram has expired, and a press
+    that got no answer is simply pressed again."""
+    return update.message is not None or update.edited_message is not None
+
+
+class DurableQueue(asyncio.Queue[object]):
+    def __init__(self) -> None:
+        super().__init__()
+        self._repo: IntakeRepository | None = None
+        self._clock: Clock | None = None
+        self.closing = False
+        """True once the application is stopping: waiting updates stay written down."""
+
+    def attach(self, repo: IntakeRepository, clock: Clock) -> None:
+        self._repo, self._clock = repo, clock
+
+    async def put(self, item: object) -> None:
+        if not isinstance(item, Update):
+            self.closing = True  # PTB's stop signal
+        elif carries_words(item) and not await self._write_down(item):
+            return  # delivered again: already waiting here, or already handled
+        await super().put(item)
+
+    async def _write_down(self, update: Update) -> bool:
+        if self._repo is None or self._clock is None:
+            return True
+        user = update.effective_user
+        try:
+            return await self._repo.write(
+                update_id=update.update_id,
+                user_id=user.id if user is not None else None,
+                payload=json.dumps(update.to_dict(), ensure_ascii=False),
+                now=self._clock.now(),
+            )
+        except Exception as exc:
+            # The database is full or failing: handle the update anyway, so the person hears
+            # honestly whether their words were kept, rather than nothing at all.
+            log.warning("could not write update %s down: %s", update.update_id, exc)
+            return True
+
+    async def handled(self, update: object) -> None:
+        if self._repo is None or not isinstance(update, Update) or not carries_words(update):
+            return
+        try:
+            await self._repo.done(update.update_id)
+        except Exception as exc:
+            log.warning("could not mark update %s handled: %s", update.update_id, exc)
+
+    async def replay(self, bot: Bot) -> int:
+        """Queue what was written down but not handled before the last stop; how many."""
+        assert self._repo is not None
+        count = 0
+        for payload in await self._repo.pending():
+            data: dict[str, Any] = json.loads(payload)
+            update = Update.de_json(data, bot)
+            if update is not None:
+                await super().put(update)
+                count += 1
+        if count:
+            log.info("replaying %d updates received before the last stop", count)
+        return count
