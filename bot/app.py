@@ -57,7 +57,9 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES, intake))
         .rate_limiter(
             PriorityRateLimiter(
-                max_per_second=settings.telegram_max_messages_per_second, max_retries=3
+                max_per_second=settings.telegram_max_messages_per_second,
+                max_retries=3,
+                network_backoff=timing.network_backoff,
             )
         )
         .connection_pool_size(CONNECTION_POOL_SIZE)
@@ -70,7 +72,7 @@ def build_application(
     app = builder.build()
     services = Services(settings=settings, db=db, clock=clock, timing=timing)
     app.bot_data[SERVICES_KEY] = services
-    intake.attach(services.intake, clock)
+    intake.attach(services.intake, clock, retry_after=timing.unreached_retry.total_seconds())
     register_handlers(app, timing)
     return app
 

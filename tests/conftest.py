@@ -10,6 +10,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ FAST = Timing(
     conversation_timeout=timedelta(minutes=15),
     savour_scale=0.05,
     flood_quiet=timedelta(seconds=0.3),
+    network_backoff=0.02,
+    unreached_retry=timedelta(seconds=0.2),
 )
 
 
@@ -100,11 +103,7 @@ async def running(
     fake: FakeTelegram, tmp_path: Path, *, timeout_seconds: float = 900
 ) -> AsyncIterator[BotRunner]:
     """A bot with its own database and conversation timeout, checked like the fixture's."""
-    timing = Timing(
-        conversation_timeout=timedelta(seconds=timeout_seconds),
-        savour_scale=FAST.savour_scale,
-        flood_quiet=FAST.flood_quiet,
-    )
+    timing = replace(FAST, conversation_timeout=timedelta(seconds=timeout_seconds))
     bot = BotRunner(fake, tmp_path / "own.sqlite3", timing=timing)
     await bot.start()
     try:

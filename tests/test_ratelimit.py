@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.runtime.ratelimit import Lane, PriorityRateLimiter
 
@@ -124,3 +124,78 @@ async def test_sends_after_a_pause_keep_the_pace() -> None:
     assert min(sent_at) >= started + 0.25  # nothing went out during the pause
     # 151 sends at 100 a second after the pause: the last can't be within a burst of it.
     assert max(sent_at) - min(sent_at) >= 0.4
+
+
+async def test_retry_after_for_one_chat_pauses_only_that_chat() -> None:
+    limiter = PriorityRateLimiter(max_per_second=0, max_retries=1)
+    loop = asyncio.get_running_loop()
+    sent: dict[int, float] = {}
+    refused = [True]
+
+    def send_to(chat: int) -> Any:
+        async def send() -> bool:
+            if chat == 1 and refused:
+                refused.pop()
+                raise RetryAfter(timedelta(seconds=1))
+            sent[chat] = loop.time()
+            return True
+
+        return send
+
+    started = loop.time()
+    slowed = asyncio.create_task(
+        limiter.process_request(send_to(1), (), {}, "sendMessage", {"chat_id": 1}, None)
+    )
+    await asyncio.sleep(0.05)  # chat 1 is paused now
+    await limiter.process_request(send_to(2), (), {}, "sendMessage", {"chat_id": 2}, None)
+    assert 2 in sent and 1 not in sent  # chat 2 went while chat 1 waited
+    await slowed
+    assert sent[1] - started >= 1
+
+
+async def test_a_failed_connection_or_a_bad_gateway_is_tried_again() -> None:
+    limiter = PriorityRateLimiter(max_per_second=0, max_retries=1, network_backoff=0.01)
+    failures = [NetworkError("Bad Gateway"), NetworkError("connection dropped")]
+    calls = []
+
+    async def send() -> bool:
+        calls.append(1)
+        if failures:
+            raise failures.pop(0)
+        return True
+
+    assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert len(calls) == 3
+
+
+async def test_a_time_out_is_not_sent_twice_and_failures_are_bounded() -> None:
+    limiter = PriorityRateLimiter(max_per_second=0, max_retries=1, network_backoff=0.01)
+    calls: list[str] = []
+
+    async def slow() -> bool:
+        calls.append("slow")
+        raise TimedOut("timed out")
+
+    async def down() -> bool:
+        calls.append("down")
+        raise NetworkError("Bad Gateway")
+
+    with pytest.raises(TimedOut):
+        await limiter.process_request(slow, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert calls == ["slow"]  # it may have arrived: never sent twice
+    with pytest.raises(NetworkError):
+        await limiter.process_request(down, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert calls.count("down") == 4  # once, then three more tries
+
+
+async def test_a_request_telegram_refused_is_not_sent_again() -> None:
+    limiter = PriorityRateLimiter(max_per_second=0, max_retries=1, network_backoff=0.01)
+    calls = []
+
+    async def refused() -> bool:
+        calls.append(1)
+        raise BadRequest("Bad Request: message can't be edited")
+
+    with pytest.raises(BadRequest):
+        await limiter.process_request(refused, (), {}, "editMessageText", {"chat_id": 1}, None)
+    assert len(calls) == 1

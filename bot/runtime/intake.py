@@ -35,6 +35,11 @@ def carries_words(update: Update) -> bool:
     return update.message is not None or update.edited_message is not None
 
 
+# A message whose reply could not reach Telegram is handled again after 5 s, 10 s, 15 s...
+RETRIES_WHEN_UNREACHED = 5
+RETRY_AFTER_SECONDS = 5.0
+
+
 class DurableQueue(asyncio.Queue[object]):
     def __init__(self) -> None:
         super().__init__()
@@ -42,9 +47,12 @@ class DurableQueue(asyncio.Queue[object]):
         self._clock: Clock | None = None
         self.closing = False
         """True once the application is stopping: waiting updates stay written down."""
+        self._tries: dict[int, int] = {}
+        self._retry_after = RETRY_AFTER_SECONDS
+        self._later: set[asyncio.Task[None]] = set()
 
-    def attach(self, repo: IntakeRepository, clock: Clock) -> None:
-        self._repo, self._clock = repo, clock
+    def attach(self, repo: IntakeRepository, clock: Clock, *, retry_after: float) -> None:
+        self._repo, self._clock, self._retry_after = repo, clock, retry_after
 
     async def put(self, item: object) -> None:
         if not isinstance(item, Update):
@@ -73,10 +81,32 @@ class DurableQueue(asyncio.Queue[object]):
     async def handled(self, update: object) -> None:
         if self._repo is None or not isinstance(update, Update) or not carries_words(update):
             return
+        self._tries.pop(update.update_id, None)
         try:
             await self._repo.done(update.update_id)
         except Exception as exc:
             log.warning("could not mark update %s handled: %s", update.update_id, exc)
+
+    def unreached(self, update: object) -> bool:
+        """Telegram could not be reached while handling this update: handle it again a little
+        later (saving is idempotent, so only the missing reply is new). True if it will be;
+        after RETRIES_WHEN_UNREACHED it waits in the intake for the next start instead."""
+        if self._repo is None or not isinstance(update, Update) or not carries_words(update):
+            return False
+        tries = self._tries.get(update.update_id, 0) + 1
+        if tries > RETRIES_WHEN_UNREACHED or self.closing:
+            self._tries.pop(update.update_id, None)
+            return False
+        self._tries[update.update_id] = tries
+        task = asyncio.ensure_future(self._again(update, self._retry_after * tries))
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+        return True
+
+    async def _again(self, update: Update, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if not self.closing:
+            await super().put(update)
 
     async def replay(self, bot: Bot) -> int:
         """Queue what was written down but not handled before the last stop; how many."""

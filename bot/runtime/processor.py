@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.runtime.intake import DurableQueue
-from bot.runtime.updatelog import timed
+from bot.runtime.updatelog import UNREACHED, timed
 
 # Updates may wait their turn in any number; only CONCURRENT_UPDATES are handled at once.
 WAITING_UPDATES_LIMIT = 1_000_000
@@ -60,8 +60,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 coroutine.close()  # never started: the update waits in the intake
             return
         async with self._slots:
-            await timed(update, coroutine)
+            outcome = await timed(update, coroutine)
         if self._intake is not None:
+            if outcome == UNREACHED and self._intake.unreached(update):
+                return  # stays written down, and is handled again shortly
             await self._intake.handled(update)
 
     async def initialize(self) -> None:

@@ -17,6 +17,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.domain.clock import Clock
 from bot.domain.flood import ReplyBudget
+from bot.runtime.intake import RETRY_AFTER_SECONDS
+from bot.runtime.ratelimit import NETWORK_BACKOFF
 from bot.settings import Settings
 from storage.checkins import CheckinRepository
 from storage.db import Database
@@ -35,6 +37,11 @@ class Timing:
     savour_scale: float = 1.0  # multiplies the savouring pause before the follow-up
     # After a flood of messages, how long a pause before "kept N more" (bot/domain/flood.py).
     flood_quiet: timedelta = timedelta(seconds=3)
+    # A request that failed on the way is tried again after this, then twice as long...
+    network_backoff: float = NETWORK_BACKOFF
+    # A message whose reply could not reach Telegram is handled again after this (times the
+    # number of tries so far).
+    unreached_retry: timedelta = timedelta(seconds=RETRY_AFTER_SECONDS)
 
 
 class LastEdits:

@@ -21,27 +21,32 @@ from telegram.ext import Application, ApplicationHandlerStop, BaseHandler, Conve
 log = logging.getLogger("bot.updates")
 
 OK, ERROR, UNHANDLED = "ok", "error", "unhandled"
+# Telegram could not be reached to answer: nothing is wrong with the update, try it later.
+UNREACHED = "unreached"
 
 # Field names of Update, most common first (UpdateType values are the attribute names).
 _KINDS: tuple[str, ...] = tuple(Update.ALL_TYPES)
 
 
 class _Slot:
-    __slots__ = ("failed", "handler")
+    __slots__ = ("failed", "handler", "unreached")
 
     def __init__(self) -> None:
         self.handler: str | None = None
         self.failed = False
+        self.unreached = False
 
 
 _current: ContextVar[_Slot | None] = ContextVar("glimmers_update_slot", default=None)
 
 
-def mark_failed() -> None:
-    """Called by the error handler: the update being handled ended in an exception."""
+def mark_failed(*, unreached: bool = False) -> None:
+    """Called by the error handler: the update being handled ended in an exception; with
+    `unreached`, because Telegram could not be reached."""
     slot = _current.get()
     if slot is not None:
         slot.failed = True
+        slot.unreached = unreached
 
 
 def kind_of(update: object) -> str:
@@ -53,15 +58,19 @@ def kind_of(update: object) -> str:
     return "unknown"
 
 
-async def timed(update: object, coroutine: Awaitable[Any]) -> None:
-    """Run one update's handling and log its line; used by the update processor."""
+async def timed(update: object, coroutine: Awaitable[Any]) -> str:
+    """Run one update's handling and log its line; used by the update processor. Returns the
+    outcome."""
     slot = _Slot()
     token = _current.set(slot)
     start = time.perf_counter()
     outcome = ERROR
     try:
         await coroutine
-        outcome = ERROR if slot.failed else OK if slot.handler else UNHANDLED
+        if slot.failed:
+            outcome = UNREACHED if slot.unreached else ERROR
+        else:
+            outcome = OK if slot.handler else UNHANDLED
     finally:
         _current.reset(token)
         if log.isEnabledFor(logging.INFO):
@@ -73,6 +82,7 @@ async def timed(update: object, coroutine: Awaitable[Any]) -> None:
                 (time.perf_counter() - start) * 1000,
                 outcome,
             )
+    return outcome
 
 
 Callback = Callable[[Any, Any], Coroutine[Any, Any, Any]]

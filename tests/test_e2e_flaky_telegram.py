@@ -1,0 +1,50 @@
+"""End to end: Telegram failing on the way (502 from its front end, dropped connections).
+Every message is kept once, answered once with the truth, and never with an apology for a
+glimmer that was saved."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.ui import texts
+from tests.conftest import BotRunner
+from tests.fake_telegram import FakeTelegram
+
+
+async def stored(runner: BotRunner, user_id: int) -> list[str]:
+    rows = await runner.services.db.fetchall(
+        "SELECT text FROM glimmers WHERE user_id = ? ORDER BY id", (user_id,)
+    )
+    return [row["text"] for row in rows]
+
+
+async def test_a_bad_gateway_on_the_reply_is_tried_again(
+    fake: FakeTelegram, runner: BotRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    uma = fake.user(971)
+    fake.fail_next("sendMessage", error_code=502, times=2)
+    await uma.send("the first warm day")
+    assert (await uma.reply()).text == "Kept: “the first warm day” ✨"
+    await uma.no_reply()
+    assert await stored(runner, 971) == ["the first warm day"]
+    retries = [r for r in caplog.records if "sendMessage failed" in r.getMessage()]
+    assert len(retries) == 2 and all(r.exc_info is None for r in retries)  # no traceback
+
+
+async def test_telegram_down_for_longer_the_message_is_answered_once_it_is_back(
+    fake: FakeTelegram, runner: BotRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    ned = fake.user(972)
+    # Every try of the first handling fails (one send, three retries), and once more.
+    fake.fail_next("sendMessage", error_code=502, times=5)
+    await ned.send("bread rising in the oven")
+    reply = await ned.reply(timeout=10)
+    assert reply.text == "Kept: “bread rising in the oven” ✨"
+    assert reply.text != texts.SOMETHING_WENT_WRONG
+    await ned.no_reply(wait=1.0)  # answered once, and no apology
+    assert await stored(runner, 972) == ["bread rising in the oven"]
+    assert not [r for r in caplog.records if r.exc_info is not None]  # warnings, not tracebacks
