@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from storage.crypto import TextBox, key_id_of
-from storage.db import Database
+from storage.db import PRIVATE_FILE, Database, companions
 
 
 async def integrity(path: Path) -> tuple[int, str]:
@@ -27,11 +27,25 @@ async def integrity(path: Path) -> tuple[int, str]:
         await db.close()
 
 
+def loose_permissions(path: Path) -> list[str]:
+    """The database's files and folder that people other than the bot's user could read or
+    enter, each as "<path> is <mode>"; empty when all is private (or nothing exists yet)."""
+    loose = []
+    for each in [path.parent, *companions(path)]:
+        try:
+            mode = each.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            loose.append(f"{each} is {mode:04o}")
+    return loose
+
+
 def backup_copy(source: Path, partial: Path) -> int:
     """SQLite's online backup: a consistent snapshot while the bot keeps writing (WAL)."""
     partial.unlink(missing_ok=True)
     # Only its owner may read the copy: it holds what people wrote.
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
     # mode=rw: never creates a file; nothing is written through this connection.
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True)
     try:
