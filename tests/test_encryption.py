@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from bot.ui import texts
 from storage.crypto import PLAIN, Place, SealError, TextBox, decode_key, generate_key, key_id_of
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
@@ -65,6 +66,20 @@ def test_a_value_sealed_before_places_opens_for_its_owner() -> None:
     assert key_id_of(old) == box(KEY_A).key_id and not box(KEY_A).holds(old)
     with pytest.raises(SealError):
         box(KEY_A).open(old, HERE._replace(user_id=8))
+
+
+def test_privacy_says_what_stays_readable_under_a_key() -> None:
+    for readable in (
+        "sense",
+        "body cue",
+        "ladder states",
+        "how much it landed",
+        "stars",
+        "time of everything",
+        "time zone",
+        "check-in settings",
+    ):
+        assert readable in texts.PRIVACY_ENCRYPTED
 
 
 @pytest.mark.parametrize("bad", ["not-a-key", "c2hvcnQ=", "é"])
