@@ -197,14 +197,15 @@ async def forget_pressed(update: Update, context: Ctx) -> int:
     if action.arg != "yes":
         await edit_quietly(query, texts.FORGET_KEPT, last=context.svc.edits)
         return ConversationHandler.END
-    user_id = action.user_id
+    user_id, chat_id = action.user_id, ids(update)[1]
     cancel_jobs(context.job_queue, *(job(user_id) for job in PERSON_JOBS))
-    context.svc.replies.forget(user_id)
     clean = await context.svc.users.forget(user_id=user_id)
     job_queue: JobQueue[Any] | None = context.job_queue
     if not clean and job_queue is not None:
         job_queue.run_once(_checkpoint_again, when=CHECKPOINT_RETRY_SECONDS)
-    await edit_quietly(query, texts.FORGET_DONE, last=context.svc.edits)
+    await edit_quietly(query, texts.FORGET_DONE)
+    # Last, so nothing of theirs is remembered again: what this process holds in memory.
+    context.svc.forget(user_id=user_id, chat_id=chat_id)
     return ConversationHandler.END
 
 

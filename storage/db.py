@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,45 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+# What people write is in these files: readable and writable by the bot's own user only.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+# SQLite's files beside the database; it creates them with the database file's mode.
+COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def companions(path: Path) -> list[Path]:
+    """The database file and the files SQLite keeps beside it (which may not exist)."""
+    return [path, *(path.with_name(path.name + suffix) for suffix in COMPANIONS)]
+
+
+def lock_down(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) if missing, and tighten them and
+    any companions already there, whatever the umask. SQLite gives the -wal, -shm and
+    -journal files it creates later the database file's mode, so they are 0600 too."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    _tighten(folder, PRIVATE_FOLDER)
+    # O_CREAT without O_EXCL: an existing database is opened, never truncated.
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
+    try:
+        if os.fstat(fd).st_mode & 0o777 != PRIVATE_FILE:
+            os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+    for companion in companions(path)[1:]:
+        _tighten(companion, PRIVATE_FILE)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+    except PermissionError:  # not ours: `glimmers-bot check` reports it
+        log.warning("could not make %s private (mode %o)", path, mode)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -55,7 +95,7 @@ class Database:
         async with self._lock:
             if self._conn is not None:
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock_down(self.path)
             # isolation_level=None: each statement commits by itself, so a one-statement write
             # is one trip to the database thread. Repositories keep every write to one
             # statement: an open transaction on this shared connection would swallow other

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
 from storage.batch import GroupCommit, Row
-from storage.crypto import PLAIN, TextBox
+from storage.crypto import PLAIN, Place, TextBox
 from storage.db import Database
 from storage.models import Glimmer, GlimmerBrief, from_db_time, to_db_time
 
@@ -35,33 +36,58 @@ EDITABLE = frozenset(
 
 
 # Saving lines of a message: a line already saved (same chat, message and line) is kept as it
-# was (a redelivered update), or takes the new text (an edited message). Never another's.
-_KEEP_SAVED = "updated_at = glimmers.updated_at"
-_TAKE_NEW_TEXT = "text = excluded.text, updated_at = excluded.updated_at"
+# was (a redelivered update), or takes the new text (an edited message), sealed for that very
+# row (the same ref). Never another's.
+_KEEP_SAVED = "updated_at = glimmers.updated_at WHERE glimmers.user_id = excluded.user_id"
+_TAKE_NEW_TEXT = (
+    "text = excluded.text, updated_at = excluded.updated_at"
+    " WHERE glimmers.user_id = excluded.user_id AND glimmers.ref = excluded.ref"
+)
 
 
 def _insert_sql(count: int, *, on_conflict: str) -> str:
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * count)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * count)
     return (
-        "INSERT INTO glimmers (user_id, text, status, created_at, updated_at,"
+        "INSERT INTO glimmers (ref, user_id, text, status, created_at, updated_at,"
         " source_chat_id, source_message_id, source_line)"
         f" VALUES {values}"
         " ON CONFLICT (source_chat_id, source_message_id, source_line)"
         f" DO UPDATE SET {on_conflict}"
-        " WHERE glimmers.user_id = excluded.user_id"
         " RETURNING *"
+    )
+
+
+# A glimmer's ref: the number people see (in buttons and exports) and what its sealed text is
+# bound to. Random, so it says nothing of how many glimmers anyone has; bit 40 set, so it
+# never equals a ref kept from before (an old id). Unique per person (a repeat, about one in
+# 2**52 per glimmer of theirs, fails that save rather than mixing two glimmers).
+REF_BITS = 53  # exact in JSON and JavaScript numbers
+REF_MARK = 1 << 40
+
+
+def new_ref() -> int:
+    return secrets.randbits(REF_BITS) | REF_MARK
+
+
+def _opened(row: aiosqlite.Row | Mapping[str, Any], box: TextBox) -> tuple[str, str | None]:
+    """A row's text and body note, opened where they were sealed (owner, ref, column)."""
+    user_id, ref = row["user_id"], row["ref"]
+    return (
+        box.open(row["text"], Place(user_id, ref, "text")),
+        box.open_optional(row["body_note"], Place(user_id, ref, "body_note")),
     )
 
 
 def _glimmer(row: aiosqlite.Row, box: TextBox) -> Glimmer:
     due = row["savour_due_at"]
+    text, body_note = _opened(row, box)
     return Glimmer(
-        id=row["id"],
+        id=row["ref"],  # the internal id stays in the database
         user_id=row["user_id"],
-        text=box.open(row["text"], row["user_id"]),
+        text=text,
         sense=row["sense"],
         body_cue=row["body_cue"],
-        body_note=box.open_optional(row["body_note"], row["user_id"]),
+        body_note=body_note,
         ladder_before=row["ladder_before"],
         ladder_after=row["ladder_after"],
         savour_seconds=row["savour_seconds"],
@@ -83,7 +109,7 @@ class GlimmerRepository:
         self._box = box
         # (chat, message, line) identifies a row; a row of another user's is not returned.
         self._inserts = GroupCommit(
-            self._insert_many, key=lambda row: (row[5], row[6], row[7]), values_per_row=8
+            self._insert_many, key=lambda row: (row[6], row[7], row[8]), values_per_row=9
         )
 
     def _glimmer(self, row: aiosqlite.Row) -> Glimmer:
@@ -117,14 +143,19 @@ class GlimmerRepository:
         lines: Sequence[str],
         now: datetime,
         status: str,
+        refs: Mapping[int, int] | None = None,
     ) -> list[Row]:
-        """The values of _insert_sql's rows: one glimmer per line of a message."""
+        """The values of _insert_sql's rows: one glimmer per line of a message, each sealed
+        for its ref (`refs`: the lines already saved, by line number; new ones get a new ref)."""
         stamp = to_db_time(now)
         seal = self._box.seal
-        return [
-            (user_id, seal(line, user_id), status, stamp, stamp, chat_id, message_id, index)
-            for index, line in enumerate(lines)
-        ]
+        rows: list[Row] = []
+        for index, line in enumerate(lines):
+            ref = refs.get(index) if refs else None
+            ref = ref if ref is not None else new_ref()
+            text = seal(line, Place(user_id, ref, "text"))
+            rows.append((ref, user_id, text, status, stamp, stamp, chat_id, message_id, index))
+        return rows
 
     async def _insert_many(self, rows: list[Row]) -> dict[Any, Glimmer]:
         found = await self._db.fetchall(
@@ -151,7 +182,7 @@ class GlimmerRepository:
 
     async def get(self, *, user_id: int, glimmer_id: int) -> Glimmer | None:
         row = await self._db.fetchone(
-            "SELECT * FROM glimmers WHERE id = ? AND user_id = ?", (glimmer_id, user_id)
+            "SELECT * FROM glimmers WHERE ref = ? AND user_id = ?", (glimmer_id, user_id)
         )
         return self._glimmer(row) if row else None
 
@@ -178,11 +209,11 @@ class GlimmerRepository:
             for key, value in fields.items()
         }
         for key in SEALED & values.keys():
-            values[key] = self._box.seal_optional(values[key], user_id)
+            values[key] = self._box.seal_optional(values[key], Place(user_id, glimmer_id, key))
         assignments = ", ".join(f"{key} = ?" for key in values)
         row = await self._db.fetchone(
             f"UPDATE glimmers SET {assignments}, updated_at = ?"
-            " WHERE id = ? AND user_id = ? RETURNING *",
+            " WHERE ref = ? AND user_id = ? RETURNING *",
             [*values.values(), to_db_time(now), glimmer_id, user_id],
         )
         return self._glimmer(row) if row else None
@@ -216,16 +247,16 @@ class GlimmerRepository:
 
     async def delete(self, *, user_id: int, glimmer_id: int) -> bool:
         changed = await self._db.execute(
-            "DELETE FROM glimmers WHERE id = ? AND user_id = ?", (glimmer_id, user_id)
+            "DELETE FROM glimmers WHERE ref = ? AND user_id = ?", (glimmer_id, user_id)
         )
         return changed > 0
 
     async def delete_with_siblings(self, *, user_id: int, glimmer_id: int) -> int:
         """Delete a glimmer and the others saved from the same message (Undo)."""
         rows = await self._db.fetchall(
-            "DELETE FROM glimmers WHERE user_id = :user AND (id = :id OR"
+            "DELETE FROM glimmers WHERE user_id = :user AND (ref = :id OR"
             " (source_chat_id, source_message_id) = (SELECT source_chat_id, source_message_id"
-            "  FROM glimmers WHERE id = :id AND user_id = :user))"
+            "  FROM glimmers WHERE ref = :id AND user_id = :user))"
             " RETURNING id",
             {"user": user_id, "id": glimmer_id},
         )
@@ -234,9 +265,9 @@ class GlimmerRepository:
     async def siblings(self, *, user_id: int, glimmer_id: int) -> list[Glimmer]:
         """The glimmers saved from the same message as this one, in line order."""
         rows = await self._db.fetchall(
-            "SELECT * FROM glimmers WHERE user_id = :user AND (id = :id OR"
+            "SELECT * FROM glimmers WHERE user_id = :user AND (ref = :id OR"
             " (source_chat_id, source_message_id) = (SELECT source_chat_id, source_message_id"
-            "  FROM glimmers WHERE id = :id AND user_id = :user))"
+            "  FROM glimmers WHERE ref = :id AND user_id = :user))"
             " ORDER BY source_line",
             {"user": user_id, "id": glimmer_id},
         )
@@ -256,7 +287,7 @@ class GlimmerRepository:
         Returns the updated glimmers, or an empty list when that message saved none.
         """
         existing = await self._db.fetchall(
-            "SELECT source_line, status FROM glimmers"
+            "SELECT source_line, status, ref FROM glimmers"
             " WHERE user_id = ? AND source_chat_id = ? AND source_message_id = ?",
             (user_id, chat_id, message_id),
         )
@@ -265,7 +296,8 @@ class GlimmerRepository:
         # A guided draft keeps one line: the conversation owns that glimmer.
         if any(row["status"] == "draft" for row in existing):
             lines = ["\n".join(lines)]
-        new = self._rows(user_id, chat_id, message_id, lines, now, "complete")
+        refs = {row["source_line"]: row["ref"] for row in existing}
+        new = self._rows(user_id, chat_id, message_id, lines, now, "complete", refs)
         rows = await self._db.fetchall(
             _insert_sql(len(new), on_conflict=_TAKE_NEW_TEXT),
             [value for row in new for value in row],
@@ -287,15 +319,18 @@ class GlimmerRepository:
         """The user's glimmers created in [start, end), oldest first, with only what a recap
         needs: a tenth of the cost of whole rows for a busy week (indexed)."""
         rows = await self._db.read_many(
-            "SELECT id, created_at, text, sense, body_cue, ladder_before, ladder_after, landed"
+            "SELECT ref, created_at, text, sense, body_cue, ladder_before, ladder_after, landed"
             " FROM glimmers WHERE user_id = ? AND created_at >= ? AND created_at < ?"
             " ORDER BY created_at",
             (user_id, to_db_time(start), to_db_time(end)),
         )
-        box = self._box
+        open_text = self._box.open
         return [
             GlimmerBrief(
-                r[0], from_db_time(r[1]), box.open(r[2], user_id), r[3], r[4], r[5], r[6], r[7]
+                r[0],
+                from_db_time(r[1]),
+                open_text(r[2], Place(user_id, r[0], "text")),
+                *r[3:8],
             )
             for r in rows
         ]
@@ -308,8 +343,8 @@ class GlimmerRepository:
         )
         found = [dict(row) for row in rows]
         for row in found:
-            row["text"] = self._box.open(row["text"], user_id)
-            row["body_note"] = self._box.open_optional(row["body_note"], user_id)
+            row["text"], row["body_note"] = _opened(row, self._box)
+            row["id"] = row.pop("ref")  # the number the person sees; the internal id stays
         return found
 
     async def page(self, *, user_id: int, offset: int, limit: int) -> list[Glimmer]:
@@ -324,8 +359,8 @@ class GlimmerRepository:
     async def anchor_ids(self, *, user_id: int) -> list[int]:
         """Ids to pick an anchor from: the starred ones if there are any, else all."""
         rows = await self._db.fetchall(
-            "SELECT id FROM glimmers WHERE user_id = ? AND starred = (SELECT MAX(starred)"
+            "SELECT ref FROM glimmers WHERE user_id = ? AND starred = (SELECT MAX(starred)"
             " FROM glimmers WHERE user_id = ?)",
             (user_id, user_id),
         )
-        return [row["id"] for row in rows]
+        return [row["ref"] for row in rows]

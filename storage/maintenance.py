@@ -6,13 +6,14 @@ These open their own connections (the bot may be stopped); none of them talks to
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sqlite3
 from pathlib import Path
 
-from storage.crypto import TextBox, key_id_of
-from storage.db import Database
+from storage.crypto import Place, TextBox, key_id_of
+from storage.db import PRIVATE_FILE, Database, companions
 
 
 async def integrity(path: Path) -> tuple[int, str]:
@@ -27,11 +28,25 @@ async def integrity(path: Path) -> tuple[int, str]:
         await db.close()
 
 
+def loose_permissions(path: Path) -> list[str]:
+    """The database's files and folder that people other than the bot's user could read or
+    enter, each as "<path> is <mode>"; empty when all is private (or nothing exists yet)."""
+    loose = []
+    for each in [path.parent, *companions(path)]:
+        try:
+            mode = each.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            loose.append(f"{each} is {mode:04o}")
+    return loose
+
+
 def backup_copy(source: Path, partial: Path) -> int:
     """SQLite's online backup: a consistent snapshot while the bot keeps writing (WAL)."""
     partial.unlink(missing_ok=True)
     # Only its owner may read the copy: it holds what people wrote.
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
     # mode=rw: never creates a file; nothing is written through this connection.
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True)
     try:
@@ -56,10 +71,10 @@ def backup_copy(source: Path, partial: Path) -> int:
 # Glimmer texts per key id that sealed them (NULL: plain text), and the key ids of sealed
 # body notes (counted as 0). substr, not LIKE: LIKE ignores case.
 KEY_IDS_SQL = (
-    "SELECT CASE WHEN substr(text, 1, 5) = 'enc1:' THEN substr(text, 6, 8) END AS key_id,"
-    " COUNT(*) FROM glimmers GROUP BY key_id"
+    "SELECT CASE WHEN substr(text, 1, 5) IN ('enc1:', 'enc2:') THEN substr(text, 6, 8) END"
+    " AS key_id, COUNT(*) FROM glimmers GROUP BY key_id"
     " UNION ALL SELECT DISTINCT substr(body_note, 6, 8), 0 FROM glimmers"
-    " WHERE substr(body_note, 1, 5) = 'enc1:'"
+    " WHERE substr(body_note, 1, 5) IN ('enc1:', 'enc2:')"
 )
 
 
@@ -82,6 +97,10 @@ RESEAL_BATCH = 500
 
 
 def reseal(path: Path, old: TextBox, new: TextBox) -> int:
+    """Re-seal every glimmer's text and body note from `old` to `new` (either may be plain),
+    bound to its place; values sealed before places existed (enc1) are upgraded. Returns how
+    many values changed; a rerun after a stop carries on where it was."""
+    asyncio.run(integrity(path))  # migrated first: values are bound to a column it adds
     changed = 0
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -93,12 +112,15 @@ def reseal(path: Path, old: TextBox, new: TextBox) -> int:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 rows = conn.execute(
-                    "SELECT id, user_id, text, body_note FROM glimmers WHERE id > ?"
+                    "SELECT id, user_id, ref, text, body_note FROM glimmers WHERE id > ?"
                     " ORDER BY id LIMIT ?",
                     (last, RESEAL_BATCH),
                 ).fetchall()
-                for row_id, user_id, text, note in rows:
-                    values = [_resealed(v, user_id, old, new) for v in (text, note)]
+                for row_id, user_id, ref, text, note in rows:
+                    values = [
+                        _resealed(text, Place(user_id, ref, "text"), old, new),
+                        _resealed(note, Place(user_id, ref, "body_note"), old, new),
+                    ]
                     if values != [text, note]:
                         conn.execute(
                             "UPDATE glimmers SET text = ?, body_note = ? WHERE id = ?",
@@ -116,8 +138,10 @@ def reseal(path: Path, old: TextBox, new: TextBox) -> int:
     return changed
 
 
-def _resealed(value: str | None, user_id: int, old: TextBox, new: TextBox) -> str | None:
+def _resealed(value: str | None, place: Place, old: TextBox, new: TextBox) -> str | None:
     """The value sealed with the new key (or plain); already done or empty: unchanged."""
-    if value is None or key_id_of(value) == new.key_id:
+    if value is None or new.holds(value):
         return value
-    return new.seal(old.open(value, user_id), user_id)
+    # Sealed with the new key but not yet bound to its place (enc1): the new key opens it.
+    opener = new if key_id_of(value) == new.key_id else old
+    return new.seal(opener.open(value, place), place)

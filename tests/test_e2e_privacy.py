@@ -105,6 +105,35 @@ async def test_forget_deletes_everything_of_theirs_and_nothing_else(
     assert rows_of(db_path, 802)["glimmers"] == 1
 
 
+async def test_forget_leaves_nothing_of_theirs_in_the_bots_memory(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    """History pages and other edited messages are remembered (to skip a repeated edit):
+    /forget drops the person's, and no one else's."""
+    rae, sam = fake.user(805), fake.user(806)
+    for person in (rae, sam):
+        await person.send("\n".join(f"{MARKER} {n}" for n in range(1, 15)))
+        await person.reply()
+        await person.send("/history")
+        page = await person.reply()
+        await person.press(page, texts.BUTTON_NEXT)
+        assert MARKER in (await person.wait_edit(page.message_id)).text
+    svc = runner.services
+
+    def remembered(chat_id: int) -> list[object]:
+        return [content for key, content in svc.edits._seen.items() if key[0] == chat_id]
+
+    assert MARKER in str(remembered(805))
+
+    await rae.send("/forget")
+    ask = await rae.reply()
+    await rae.press(ask, texts.BUTTON_FORGET_YES)
+    assert (await rae.wait_edit(ask.message_id)).text.startswith("Done.")
+    await fake.wait_idle()
+    assert remembered(805) == []
+    assert MARKER in str(remembered(806))
+
+
 async def test_saying_no_keeps_everything(fake: FakeTelegram, runner: BotRunner) -> None:
     tess = fake.user(804)
     await tess.send("/forget")
@@ -166,7 +195,10 @@ async def test_export_hands_over_everything_in_three_files(
     assert document["settings"]["id"] == 805
     assert len(document["glimmers"]) == 2
     entry = document["glimmers"][0]
-    assert set(entry) >= table_columns(runner.db_path, "glimmers")
+    # Every column; "id" is the glimmer's ref, the number its buttons carry, which says
+    # nothing of how many glimmers the bot holds (the internal row id stays inside).
+    assert set(entry) >= table_columns(runner.db_path, "glimmers") - {"ref"}
+    assert entry["id"] >= 2**40 and "ref" not in entry
     assert entry["text"] == '=SUM(A1) <b>bold</b> & "quotes", commas'
     assert entry["starred"] is True and entry["landed"] == 4
     assert entry["created_at"].endswith("Z") and "created_at_local" in entry

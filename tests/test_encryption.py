@@ -3,11 +3,15 @@ a wrong key stops start-up in one line; keys can be rotated, and a rerun finishe
 
 from __future__ import annotations
 
+import base64
+import os
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key, key_id_of
+from bot.ui import texts
+from storage.crypto import PLAIN, Place, SealError, TextBox, decode_key, generate_key, key_id_of
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
 from tests.fake_telegram import FakeTelegram
@@ -22,23 +26,60 @@ def box(key: str) -> TextBox:
     return TextBox(decode_key(key))
 
 
-def test_sealed_text_opens_only_for_its_owner_and_its_key() -> None:
+def legacy_seal(key: str, text: str, user_id: int) -> str:
+    """A value as sealed before values were bound to their row (enc1: the owner only)."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(decode_key(key)).encrypt(nonce, text.encode(), f"glimmer-of:{user_id}".encode())
+    return f"enc1:{box(key).key_id}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+HERE = Place(7, 2**40 + 5, "text")
+
+
+def test_sealed_text_opens_only_in_its_place_and_with_its_key() -> None:
     a = box(KEY_A)
-    sealed = a.seal("sun on the kitchen floor ✨", 7)
-    assert sealed.startswith("enc1:") and "kitchen" not in sealed
-    assert sealed != a.seal("sun on the kitchen floor ✨", 7)  # a fresh nonce each time
-    assert a.open(sealed, 7) == "sun on the kitchen floor ✨"
+    sealed = a.seal("sun on the kitchen floor ✨", HERE)
+    assert sealed.startswith("enc2:") and "kitchen" not in sealed
+    assert sealed != a.seal("sun on the kitchen floor ✨", HERE)  # a fresh nonce each time
+    assert a.open(sealed, HERE) == "sun on the kitchen floor ✨"
+    for elsewhere in (
+        HERE._replace(user_id=8),  # moved into someone else's row
+        HERE._replace(ref=HERE.ref + 1),  # into another of the same person's glimmers
+        HERE._replace(field="body_note"),  # into another column of the same glimmer
+    ):
+        with pytest.raises(SealError):
+            a.open(sealed, elsewhere)
     with pytest.raises(SealError):
-        a.open(sealed, 8)  # moved into someone else's row
+        box(KEY_B).open(sealed, HERE)
     with pytest.raises(SealError):
-        box(KEY_B).open(sealed, 7)
-    with pytest.raises(SealError):
-        PLAIN.open(sealed, 7)
+        PLAIN.open(sealed, HERE)
     tampered = sealed[:-4] + ("AAAA" if sealed[-4:] != "AAAA" else "BBBB")
     with pytest.raises(SealError):
-        a.open(tampered, 7)
-    assert a.open("written before encryption", 7) == "written before encryption"
+        a.open(tampered, HERE)
+    assert a.open("written before encryption", HERE) == "written before encryption"
     assert key_id_of(sealed) == a.key_id and key_id_of("plain") is None
+
+
+def test_a_value_sealed_before_places_opens_for_its_owner() -> None:
+    old = legacy_seal(KEY_A, "a robin on the fence", 7)
+    assert box(KEY_A).open(old, HERE) == "a robin on the fence"
+    assert key_id_of(old) == box(KEY_A).key_id and not box(KEY_A).holds(old)
+    with pytest.raises(SealError):
+        box(KEY_A).open(old, HERE._replace(user_id=8))
+
+
+def test_privacy_says_what_stays_readable_under_a_key() -> None:
+    for readable in (
+        "sense",
+        "body cue",
+        "ladder states",
+        "how much it landed",
+        "stars",
+        "time of everything",
+        "time zone",
+        "check-in settings",
+    ):
+        assert readable in texts.PRIVACY_ENCRYPTED
 
 
 @pytest.mark.parametrize("bad", ["not-a-key", "c2hvcnQ=", "é"])
@@ -85,17 +126,23 @@ async def test_with_a_key_the_file_holds_no_readable_journal_text(
     assert check.returncode == 0, check.stderr
 
 
+def place(ref: int, field: str = "text") -> Place:
+    """Where user 1's glimmer `ref` keeps `field` (seeded glimmers: ref n + 1)."""
+    return Place(1, ref, field)
+
+
 def seed(db_path: Path, sealer: TextBox, count: int) -> None:
     """count glimmers for user 1, through the bot's own migrations and sealing."""
     with sqlite_file(db_path) as conn:
         conn.execute("INSERT INTO users (id, first_seen_at) VALUES (1, '2026-11-25T12:00:00Z')")
         conn.executemany(
-            "INSERT INTO glimmers (user_id, text, body_note, created_at, updated_at,"
-            " source_chat_id, source_message_id) VALUES (1, ?, ?, ?, ?, 1, ?)",
+            "INSERT INTO glimmers (ref, user_id, text, body_note, created_at, updated_at,"
+            " source_chat_id, source_message_id) VALUES (?, 1, ?, ?, ?, ?, 1, ?)",
             [
                 (
-                    sealer.seal(f"{MARKER} {n}", 1),
-                    sealer.seal(f"note {n}", 1) if n % 2 else None,
+                    n + 1,
+                    sealer.seal(f"{MARKER} {n}", place(n + 1)),
+                    sealer.seal(f"note {n}", place(n + 1, "body_note")) if n % 2 else None,
                     "2026-11-25T12:00:00.000000Z",
                     "2026-11-25T12:00:00.000000Z",
                     n,
@@ -105,9 +152,9 @@ def seed(db_path: Path, sealer: TextBox, count: int) -> None:
         )
 
 
-def stored(db_path: Path) -> list[tuple[str, str | None]]:
+def stored(db_path: Path) -> list[tuple[int, str, str | None]]:
     with sqlite_file(db_path) as conn:
-        return list(conn.execute("SELECT text, body_note FROM glimmers ORDER BY id"))
+        return list(conn.execute("SELECT ref, text, body_note FROM glimmers ORDER BY id"))
 
 
 def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
@@ -124,16 +171,15 @@ def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
     result = glimmers_bot("rotate-key", db_path=db_path, env={"NEW_ENCRYPTION_KEY": KEY_A})
     assert result.returncode == 0, result.stderr
     assert "re-sealed 1800 values" in one_line(result.stdout)
-    assert all(key_id_of(text) == box(KEY_A).key_id for text, _ in stored(db_path))
+    assert all(key_id_of(text) == box(KEY_A).key_id for _, text, _ in stored(db_path))
     assert MARKER.encode() not in file_bytes(db_path)
 
     # Key A to key B, stopped half way (here: half the rows already moved by hand).
     a, b = box(KEY_A), box(KEY_B)
     with sqlite_file(db_path) as conn:
-        for row_id, text in list(conn.execute("SELECT id, text FROM glimmers WHERE id % 2 = 0")):
-            conn.execute(
-                "UPDATE glimmers SET text = ? WHERE id = ?", (b.seal(a.open(text, 1), 1), row_id)
-            )
+        for ref, text in list(conn.execute("SELECT ref, text FROM glimmers WHERE ref % 2 = 0")):
+            moved = b.seal(a.open(text, place(ref)), place(ref))
+            conn.execute("UPDATE glimmers SET text = ? WHERE ref = ?", (moved, ref))
     env = {"ENCRYPTION_KEY": KEY_A, "NEW_ENCRYPTION_KEY": KEY_B}
     # Meanwhile the bot refuses either key: the rotation is unfinished.
     assert glimmers_bot("check", db_path=db_path, env={"ENCRYPTION_KEY": KEY_B}).returncode == 2
@@ -143,8 +189,10 @@ def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
     again = glimmers_bot("rotate-key", db_path=db_path, env=env)
     assert "re-sealed 0 values" in one_line(again.stdout)
     rows = stored(db_path)
-    assert [b.open(text, 1) for text, _ in rows] == [f"{MARKER} {n}" for n in range(1200)]
-    assert b.open(rows[1][1] or "", 1) == "note 1"
+    assert [b.open(text, place(ref)) for ref, text, _ in rows] == [
+        f"{MARKER} {n}" for n in range(1200)
+    ]
+    assert b.open(rows[1][2] or "", place(2, "body_note")) == "note 1"
     assert glimmers_bot("check", db_path=db_path, env={"ENCRYPTION_KEY": KEY_B}).returncode == 0
 
     # A key that is not the database's is refused without touching anything.
@@ -167,11 +215,13 @@ def test_generate_key_prints_a_usable_key(tmp_path: Path) -> None:
     assert len(decode_key(one_line(result.stdout))) == 32
 
 
-@pytest.mark.parametrize("text", ["enc1: the light this morning", "plain:sun", "Enc1:x", "x"])
+@pytest.mark.parametrize(
+    "text", ["enc1: the light this morning", "enc2:x", "plain:sun", "Enc1:x", "x"]
+)
 def test_plain_text_that_looks_sealed_is_kept_as_written(text: str) -> None:
     for sealer in (PLAIN, box(KEY_A)):
-        assert sealer.open(sealer.seal(text, 3), 3) == text
-    assert key_id_of(PLAIN.seal(text, 3)) is None
+        assert sealer.open(sealer.seal(text, HERE), HERE) == text
+    assert key_id_of(PLAIN.seal(text, HERE)) is None
 
 
 async def test_a_glimmer_starting_like_ciphertext_never_stops_the_bot(
@@ -182,7 +232,7 @@ async def test_a_glimmer_starting_like_ciphertext_never_stops_the_bot(
     await bot.start()
     try:
         lou = fake.user(951)
-        for text in ("enc1: the light this morning", "Enc1:deadbeef:warm"):
+        for text in ("enc1: the light this morning", "Enc1:deadbeef:warm", "enc2:0:x"):
             await lou.send(text)
             assert (await lou.reply()).text.startswith("Kept")
         await lou.send("/history")

@@ -61,6 +61,11 @@ class LastEdits:
         while len(self._seen) > self._size:
             self._seen.popitem(last=False)
 
+    def forget(self, chat_id: int) -> None:
+        """Drop whatever the bot put in that chat's messages (/forget)."""
+        for key in [key for key in self._seen if key[0] == chat_id]:
+            del self._seen[key]
+
 
 @dataclass
 class Services:
@@ -80,6 +85,12 @@ class Services:
     replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
     edits: LastEdits = field(init=False, default_factory=LastEdits)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
+
+    def forget(self, *, user_id: int, chat_id: int) -> None:
+        """/forget: drop what this process holds in memory of the person and their chat
+        (texts of edited messages, history pages included, and the flood count)."""
+        self.replies.forget(user_id)
+        self.edits.forget(chat_id)
 
     def worker_pool(self) -> ProcessPoolExecutor:
         """A separate process for CPU-heavy work (recap charts, exports), started on first use.

@@ -374,8 +374,11 @@ PRIVACY = (
     "delete them."
 )
 PRIVACY_ENCRYPTED = (
-    ". On this server, the words you write are stored encrypted, so the file alone doesn't "
-    "reveal them."
+    ". On this server, the words you write (your glimmers and any body notes you type) are "
+    "stored encrypted, so the file alone doesn't reveal them. The rest is stored as it is, "
+    "so whoever can read the file could see it: which sense brought each glimmer, the body "
+    "cue you picked, your ladder states (for example shut down), how much it landed, your "
+    "stars, the time of everything, your time zone and your check-in settings."
 )
 PRIVACY_NOT_ENCRYPTED = (
     ". On this server the file is not encrypted by the bot, so whoever can read the server's "
