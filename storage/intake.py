@@ -12,9 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from storage.batch import GroupCommit, Row
-from storage.crypto import PLAIN, TextBox
+from storage.crypto import PLAIN, Place, TextBox
 from storage.db import Database
 from storage.models import to_db_time
+
+
+def _place(update_id: int, user_id: int | None) -> Place:
+    """A payload is bound to its person and its update: moved to another row, it won't open."""
+    return Place(user_id or 0, update_id, "intake")
 
 
 class IntakeRepository:
@@ -28,7 +33,7 @@ class IntakeRepository:
         self, *, update_id: int, user_id: int | None, payload: str, now: datetime
     ) -> bool:
         """Write an update down; False if it was already there (a redelivery, or handled)."""
-        sealed = self._box.seal(payload, user_id or 0)
+        sealed = self._box.seal(payload, _place(update_id, user_id))
         rows = await self._db.fetchall(
             "INSERT INTO intake (update_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
@@ -51,9 +56,12 @@ class IntakeRepository:
     async def pending(self) -> list[str]:
         """Every update written down but not handled (a crash or a stop came first), in order."""
         rows = await self._db.fetchall(
-            "SELECT user_id, payload FROM intake WHERE payload IS NOT NULL ORDER BY update_id"
+            "SELECT update_id, user_id, payload FROM intake WHERE payload IS NOT NULL"
+            " ORDER BY update_id"
         )
-        return [self._box.open(row["payload"], row["user_id"] or 0) for row in rows]
+        return [
+            self._box.open(row["payload"], _place(row["update_id"], row["user_id"])) for row in rows
+        ]
 
     async def sweep(self, *, before: datetime) -> int:
         """Remove the markers of updates handled before `before`."""
