@@ -33,8 +33,9 @@ def run_bot() -> None:
         print(f"glimmers-bot: {exc}", file=sys.stderr)
         sys.exit(cli.EXIT_SETTINGS)
     keys = cli.key_state(settings)
-    if keys.problem is not None:
-        print(f"glimmers-bot: {keys.problem}", file=sys.stderr)
+    refusal = keys.refusal(allow_plain=settings.encryption_allow_plain)
+    if refusal is not None:
+        print(f"glimmers-bot: {refusal}", file=sys.stderr)
         sys.exit(cli.EXIT_SETTINGS)
     configure_logging(settings.log_level_number, secrets=settings.secrets)
     if keys.plain:

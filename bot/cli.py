@@ -74,6 +74,7 @@ def settings_or_exit() -> Settings:
 def check(args: argparse.Namespace) -> str:
     settings = settings_or_exit()
     path = settings.database_path
+    loose = maintenance.loose_permissions(path)  # before opening, which tightens them
     try:
         version, verdict = asyncio.run(maintenance.integrity(path))
     except (sqlite3.Error, OSError, RuntimeError) as exc:
@@ -89,7 +90,10 @@ def check(args: argparse.Namespace) -> str:
             "glimmers-bot rotate-key (ENCRYPTION_KEY empty, NEW_ENCRYPTION_KEY the key)"
         )
     mode = "webhook" if settings.webhook_url else "polling"
-    return f"settings valid ({mode} mode); database {path} at schema version {version}, intact"
+    note = f"; warning: others could read {', '.join(loose)} (now made private)" if loose else ""
+    return (
+        f"settings valid ({mode} mode); database {path} at schema version {version}, intact{note}"
+    )
 
 
 # -- backup -----------------------------------------------------------------------------------
@@ -127,36 +131,8 @@ def backup(args: argparse.Namespace) -> str:
 # -- encryption keys ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeyState:
-    """How the stored text stands against ENCRYPTION_KEY, from one pass over the table."""
-
-    problem: str | None
-    """Why ENCRYPTION_KEY can't read this database, in one line; None when it can."""
-    plain: int
-    """With a key set: glimmers still stored as plain text (until `rotate-key` seals them)."""
-
-
-def key_state(settings: Settings) -> KeyState:
-    """Checked before the bot starts, so a wrong key stops it at once instead of failing in
-    the middle of someone's conversation."""
-    counts = maintenance.texts_by_key(settings.database_path)
-    box = settings.text_box
-    sealed_with = set(counts) - {None}
-    plain = counts.get(None, 0) if box.encrypts else 0
-    if not sealed_with or sealed_with == {box.key_id}:
-        return KeyState(None, plain)
-    if box.key_id is None:
-        problem = (
-            "Setting ENCRYPTION_KEY is missing: this database holds encrypted text; set it to "
-            "the key it was encrypted with"
-        )
-    else:
-        problem = (
-            "Setting ENCRYPTION_KEY does not match this database's key (or a key rotation is "
-            "unfinished: run glimmers-bot rotate-key again)"
-        )
-    return KeyState(problem, plain)
+def key_state(settings: Settings) -> maintenance.KeyState:
+    return maintenance.key_state(settings.database_path, settings.text_box)
 
 
 def generate(args: argparse.Namespace) -> str:

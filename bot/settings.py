@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # Encryption at rest of what people write; see storage/crypto.py.
     encryption_key: SecretStr | None = None
+    # Start with a key while plain rows remain: only for the length of a move to encryption.
+    encryption_allow_plain: bool = False
     # Comma-separated Telegram user ids, as people write them in an env file: 123,456.
     allowed_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()

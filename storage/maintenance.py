@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from storage.crypto import Place, TextBox, key_id_of
@@ -91,6 +92,49 @@ def texts_by_key(path: Path) -> dict[str | None, int]:
     except sqlite3.OperationalError:  # a new database, not migrated yet
         return {}
     return counts
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """How the stored text stands against ENCRYPTION_KEY, from one pass over the table."""
+
+    problem: str | None
+    """Why ENCRYPTION_KEY can't read this database, in one line; None when it can."""
+    plain: int
+    """With a key set: glimmers still stored as plain text (until `rotate-key` seals them)."""
+
+    def refusal(self, *, allow_plain: bool) -> str | None:
+        """Why the bot must not start, in one line naming the setting; None when it may.
+        Plain rows under a key are refused unless ENCRYPTION_ALLOW_PLAIN says a migration
+        to encryption is under way."""
+        if self.problem is not None or not self.plain or allow_plain:
+            return self.problem
+        return (
+            f"Setting ENCRYPTION_KEY is set but {self.plain} glimmers are still plain text: "
+            "stop the bot and run glimmers-bot rotate-key (ENCRYPTION_KEY empty, "
+            "NEW_ENCRYPTION_KEY the key), or set ENCRYPTION_ALLOW_PLAIN=true until it is done"
+        )
+
+
+def key_state(path: Path, box: TextBox) -> KeyState:
+    """Checked before the bot starts, so a wrong key stops it at once instead of failing in
+    the middle of someone's conversation."""
+    counts = texts_by_key(path)
+    sealed_with = set(counts) - {None}
+    plain = counts.get(None, 0) if box.encrypts else 0
+    if not sealed_with or sealed_with == {box.key_id}:
+        return KeyState(None, plain)
+    if box.key_id is None:
+        problem = (
+            "Setting ENCRYPTION_KEY is missing: this database holds encrypted text; set it to "
+            "the key it was encrypted with"
+        )
+    else:
+        problem = (
+            "Setting ENCRYPTION_KEY does not match this database's key (or a key rotation is "
+            "unfinished: run glimmers-bot rotate-key again)"
+        )
+    return KeyState(problem, plain)
 
 
 RESEAL_BATCH = 500

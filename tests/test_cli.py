@@ -143,3 +143,14 @@ def test_unknown_command_is_refused(tmp_path: Path) -> None:
     result = glimmers_bot("frobnicate", db_path=tmp_path / "g.sqlite3")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_check_warns_of_a_database_others_can_read_and_makes_it_private(tmp_path: Path) -> None:
+    db_path = tmp_path / "data" / "glimmers.sqlite3"
+    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    db_path.chmod(0o644)  # as versions before made it
+    result = glimmers_bot("check", db_path=db_path)
+    assert result.returncode == 0
+    assert f"warning: others could read {db_path} is 0644" in one_line(result.stdout)
+    assert db_path.stat().st_mode & 0o777 == 0o600
+    assert "warning" not in one_line(glimmers_bot("check", db_path=db_path).stdout)

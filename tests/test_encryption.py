@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.ui import texts
+from storage import maintenance
 from storage.crypto import PLAIN, Place, SealError, TextBox, decode_key, generate_key, key_id_of
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
@@ -66,6 +67,19 @@ def test_a_value_sealed_before_places_opens_for_its_owner() -> None:
     assert key_id_of(old) == box(KEY_A).key_id and not box(KEY_A).holds(old)
     with pytest.raises(SealError):
         box(KEY_A).open(old, HERE._replace(user_id=8))
+
+
+def test_with_a_key_plain_rows_stop_the_bot_unless_a_move_is_under_way(tmp_path: Path) -> None:
+    db_path = tmp_path / "half.sqlite3"
+    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    seed(db_path, PLAIN, 3)
+    result = glimmers_bot(db_path=db_path, env={"ENCRYPTION_KEY": KEY_A})
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert "ENCRYPTION_KEY" in line and "3 glimmers" in line and "ENCRYPTION_ALLOW_PLAIN" in line
+    state = maintenance.key_state(db_path, box(KEY_A))
+    assert state.plain == 3 and state.refusal(allow_plain=True) is None
+    assert maintenance.key_state(db_path, PLAIN).refusal(allow_plain=False) is None
 
 
 def test_privacy_says_what_stays_readable_under_a_key() -> None:

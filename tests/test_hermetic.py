@@ -31,6 +31,7 @@ HOSTILE = {
     "WEBHOOK_LISTEN": "127.0.0.2",
     "WEBHOOK_PORT": "88",
     "ENCRYPTION_KEY": generate_key(),
+    "ENCRYPTION_ALLOW_PLAIN": "true",
     "ALLOWED_USER_IDS": "999",
     "ADMIN_USER_IDS": "998",
 }
