@@ -71,6 +71,14 @@ async def _check(update: Update, context: Ctx) -> None:
             elif update.message is not None:
                 await update.message.reply_html(texts.NOT_ALLOWED)
             raise ApplicationHandlerStop
+        if update.message is None:
+            # Only a message or a command from the person creates their row: a button, an
+            # edit or a block from someone unknown (forgotten, say) creates nothing.
+            if not await svc.users.exists(user_id=user.id):
+                if update.callback_query is not None:
+                    await update.callback_query.answer(texts.BUTTON_EXPIRED)
+                raise ApplicationHandlerStop
+            return
         # Cached after the first time: no database trip for people already known.
         if await svc.users.ensure(user_id=user.id, now=svc.clock.now()):
             await reschedule(svc, user.id)  # new, or back after blocking the bot

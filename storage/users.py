@@ -75,6 +75,15 @@ class UserRepository:
         self._known.add(user_id)
         return changed > 0
 
+    async def exists(self, *, user_id: int) -> bool:
+        """Whether the person has a row (cached once seen, like ensure())."""
+        if user_id in self._known:
+            return True
+        row = await self._db.fetchone("SELECT 1 FROM users WHERE id = ?", (user_id,))
+        if row is not None:
+            self._known.add(user_id)
+        return row is not None
+
     async def get(self, *, user_id: int) -> User | None:
         row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
         return user_from_row(row) if row else None

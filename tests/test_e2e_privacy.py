@@ -273,3 +273,23 @@ async def test_an_old_forget_question_has_expired(fake: FakeTelegram, tmp_path: 
     finally:
         await bot.stop()
     assert fake.rejections == []
+
+
+async def test_a_forgotten_person_stays_forgotten(fake: FakeTelegram, runner: BotRunner) -> None:
+    """Only a new message or command from the person brings their row back: an edit of an
+    old message or a press on an old button creates nothing (no row, no check-in plan)."""
+    ivo = fake.user(812)
+    sent = await ivo.send("the hum of the fridge at night")
+    kept = await ivo.reply()
+    await ivo.send("/forget")
+    asking = await ivo.reply()
+    await ivo.press(asking, texts.BUTTON_FORGET_YES)
+    await ivo.wait_edit(asking.message_id)
+    await ivo.edit(sent["message_id"], "the hum of the fridge, edited")
+    answer = await ivo.callback_answer(await ivo.press(kept, texts.BUTTON_SAVOUR))
+    assert answer.get("text") == texts.BUTTON_EXPIRED
+    await fake.wait_idle()
+    await ivo.no_reply()
+    assert await runner.services.db.fetchone("SELECT 1 FROM users WHERE id = 812") is None
+    await ivo.send("/start")  # writing again is a fresh start
+    assert (await ivo.reply()).text.startswith("Hello, and welcome")
