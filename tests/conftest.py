@@ -11,7 +11,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.domain.clock import Clock, SystemClock
+from bot.domain.clock import Clock, FixedClock, SystemClock
 from bot.runtime.services import Services, Timing, services_of
 from bot.settings import Settings, load_settings
 from tests.fake_telegram import FakeTelegram
@@ -100,11 +100,11 @@ class BotRunner:
 
 @asynccontextmanager
 async def running(
-    fake: FakeTelegram, tmp_path: Path, *, timeout_seconds: float = 900
+    fake: FakeTelegram, tmp_path: Path, *, timeout_seconds: float = 900, clock: Clock | None = None
 ) -> AsyncIterator[BotRunner]:
     """A bot with its own database and conversation timeout, checked like the fixture's."""
     timing = replace(FAST, conversation_timeout=timedelta(seconds=timeout_seconds))
-    bot = BotRunner(fake, tmp_path / "own.sqlite3", timing=timing)
+    bot = BotRunner(fake, tmp_path / "own.sqlite3", timing=timing, clock=clock)
     await bot.start()
     try:
         yield bot
@@ -137,4 +137,15 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def runner(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
     # Every message the bot sent must pass the fake's Telegram-like checks.
     async with running(fake, tmp_path) as bot:
+        yield bot
+
+
+# Wednesday 25 November 2026, midday in London (UTC+0 in winter).
+NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def clocked(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
+    """A bot whose clock stands at NOON until a test moves it (runner.clock.set)."""
+    async with running(fake, tmp_path, clock=FixedClock(NOON)) as bot:
         yield bot

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from bot.domain.clock import FixedClock
 from bot.ui import texts
 from handlers.checkin import run_tick
-from tests.conftest import BotRunner
+from tests.conftest import NOON, BotRunner
 from tests.fake_telegram import FakeTelegram, FakeUser
-
-# Wednesday 25 November 2026, midday in London (UTC+0 in winter).
-NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def clocked(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    bot = BotRunner(fake, tmp_path / "checkin.sqlite3", clock=FixedClock(NOON))
-    await bot.start()
-    yield bot
-    await bot.stop()
-    assert fake.rejections == [], fake.rejections
 
 
 def clock_of(runner: BotRunner) -> FixedClock:

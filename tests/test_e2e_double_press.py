@@ -3,11 +3,7 @@ impatient thumb) is harmless: no apology, no edit Telegram would refuse, nothing
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bot.domain.clock import FixedClock
 from bot.ui import texts
@@ -72,17 +68,6 @@ async def test_delete_and_keep_it_pressed_twice_are_harmless(
     assert kept.button_texts() == [texts.BUTTON_EDIT, texts.BUTTON_DELETE, texts.BUTTON_STAR]
     await jo.no_reply()
     assert await runner.services.glimmers.count(user_id=802) == 1
-
-
-@pytest.fixture
-async def clocked(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    bot = BotRunner(
-        fake, tmp_path / "twice.sqlite3", clock=FixedClock(datetime(2026, 11, 25, 12, tzinfo=UTC))
-    )
-    await bot.start()
-    yield bot
-    await bot.stop()
-    assert fake.rejections == [], fake.rejections
 
 
 async def test_remind_me_in_an_hour_pressed_twice_is_harmless(

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -18,17 +16,6 @@ from bot.ui import texts
 from handlers.checkin import run_tick
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram, FakeUser
-
-
-@pytest.fixture
-async def clocked(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    bot = BotRunner(
-        fake, tmp_path / "twice.sqlite3", clock=FixedClock(datetime(2026, 11, 25, 12, tzinfo=UTC))
-    )
-    await bot.start()
-    yield bot
-    await bot.stop()
-    assert fake.rejections == [], fake.rejections
 
 
 async def press_twice(fake: FakeTelegram, user: FakeUser, message_id: int, data: str) -> None:

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
-
-from bot.domain.clock import FixedClock
 from bot.ui import texts
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram, FakeUser
-
-NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
-
-
-@pytest.fixture
-async def clocked(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    bot = BotRunner(fake, tmp_path / "settings.sqlite3", clock=FixedClock(NOON))
-    await bot.start()
-    yield bot
-    await bot.stop()
-    assert fake.rejections == [], fake.rejections
 
 
 async def test_set_time_and_zone_as_a_person_would(fake: FakeTelegram, clocked: BotRunner) -> None:
