@@ -10,9 +10,10 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
 from bot.domain.clock import Clock, SystemClock
-from bot.runtime.intake import DurableQueue
+from bot.runtime.intake import DurableQueue, WrittenDownFirst
 from bot.runtime.processor import PerUserUpdateProcessor
 from bot.runtime.ratelimit import PriorityRateLimiter
 from bot.runtime.services import SERVICES_KEY, Ctx, Services, Timing, services_of
@@ -39,7 +40,9 @@ def build_application(
     clock = clock or SystemClock()
     timing = timing or Timing()
     db = Database(settings.database_path)
-    intake = DurableQueue()
+    # Polling: a batch's writes go together, and the next getUpdates waits for them. A
+    # webhook's 200 confirms each update, so there each put waits for its write.
+    intake = DurableQueue(wait_for_writes=bool(settings.webhook_url))
     base_url = settings.telegram_api_base_url
     builder = (
         ApplicationBuilder()
@@ -54,6 +57,7 @@ def build_application(
         .context_types(ContextTypes(context=Ctx))
         .persistence(SqlitePersistence(db, clock.now))
         .update_queue(intake)
+        .get_updates_request(WrittenDownFirst(HTTPXRequest(connection_pool_size=1), intake))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES, intake))
         .rate_limiter(
             PriorityRateLimiter(

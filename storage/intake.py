@@ -26,20 +26,32 @@ class IntakeRepository:
     def __init__(self, db: Database, box: TextBox = PLAIN) -> None:
         self._db = db
         self._box = box
-        # Many updates are handled at once: their "done" marks go together.
+        # A getUpdates batch arrives at once, and many updates are handled at once: their
+        # writes, and their "done" marks, go together.
+        self._writes = GroupCommit(self._insert_many, key=lambda row: row[0], values_per_row=4)
         self._done = GroupCommit(self._mark_done, key=lambda row: row[0], values_per_row=1)
 
     async def write(
         self, *, update_id: int, user_id: int | None, payload: str, now: datetime
-    ) -> bool:
-        """Write an update down; False if it was already there (a redelivery, or handled)."""
+    ) -> None:
+        """Write an update down, with any others arriving at the same moment (one statement);
+        one already there (a redelivery, or handled) is left as it is."""
         sealed = self._box.seal(payload, _place(update_id, user_id))
-        rows = await self._db.fetchall(
-            "INSERT INTO intake (update_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
-            (update_id, user_id, sealed, to_db_time(now)),
+        await self._writes.submit([(update_id, user_id, sealed, to_db_time(now))])
+
+    async def _insert_many(self, rows: list[Row]) -> dict[Any, Any]:
+        values = ", ".join(["(?, ?, ?, ?)"] * len(rows))
+        await self._db.execute(
+            "INSERT INTO intake (update_id, user_id, payload, received_at)"
+            f" VALUES {values} ON CONFLICT (update_id) DO NOTHING",
+            [value for row in rows for value in row],
         )
-        return bool(rows)
+        return {row[0]: True for row in rows}
+
+    async def ids(self) -> list[int]:
+        """Every update id in the table: waiting, or handled a moment ago."""
+        rows = await self._db.fetchall("SELECT update_id FROM intake")
+        return [row[0] for row in rows]
 
     async def done(self, update_id: int) -> None:
         """The update has been handled: wipe its words, keep the marker."""

@@ -46,11 +46,12 @@ async def flood(fake: FakeTelegram) -> list[FakeUser]:
 
 
 async def all_answered(fake: FakeTelegram, people: list[FakeUser]) -> None:
+    """Each message answered with its "Kept". A kill in the moment between a reply and its
+    mark as handled may repeat that one reply after the restart (never the glimmer)."""
     for p, person in enumerate(people):
-        replies = await person.replies(EACH, timeout=60)
-        kept = {r.text for r in replies}
-        for n in range(EACH):
-            assert f"Kept: “{words(p, n)}” ✨" in kept
+        waiting = {f"Kept: “{words(p, n)}” ✨" for n in range(EACH)}
+        while waiting:
+            waiting.discard((await person.reply(timeout=60)).text)
     await fake.wait_idle(timeout=10)
 
 

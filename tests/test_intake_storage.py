@@ -21,17 +21,20 @@ async def test_written_once_wiped_when_handled_and_swept_later(tmp_path: Path) -
     try:
         intake = IntakeRepository(db, TextBox(decode_key(generate_key())))
         payload = '{"update_id": 5, "message": {"text": "a secret marker glimmer"}}'
-        assert await intake.write(update_id=5, user_id=77, payload=payload, now=NOW)
-        assert not await intake.write(update_id=5, user_id=77, payload=payload, now=NOW)
+        await intake.write(update_id=5, user_id=77, payload=payload, now=NOW)
+        await intake.write(update_id=5, user_id=77, payload="delivered again", now=NOW)
         assert await intake.pending() == [payload]
+        assert await intake.ids() == [5]
         raw = await db.fetchone("SELECT payload FROM intake WHERE update_id = 5")
         assert raw is not None and "secret marker" not in raw[0]  # sealed
         await intake.done(5)
         assert await intake.pending() == []
         # The marker stays, so a redelivery is still recognised, until swept.
-        assert not await intake.write(update_id=5, user_id=77, payload=payload, now=NOW)
+        await intake.write(update_id=5, user_id=77, payload=payload, now=NOW)
+        assert await intake.pending() == []
+        assert await intake.ids() == [5]
         assert await intake.sweep(before=NOW + timedelta(minutes=1)) == 1
-        assert await intake.write(update_id=5, user_id=77, payload=payload, now=NOW)
+        assert await intake.ids() == []
     finally:
         await db.close()
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.request import BaseRequest, RequestData
 
 from bot.domain.clock import Clock
 from storage.intake import IntakeRepository
@@ -40,9 +42,25 @@ RETRIES_WHEN_UNREACHED = 5
 RETRY_AFTER_SECONDS = 5.0
 
 
+# Update ids remembered to recognise a redelivery: those still in the intake table (loaded at
+# start-up) and those seen since, the oldest forgotten beyond this many.
+REMEMBERED_IDS = 100_000
+
+
 class DurableQueue(asyncio.Queue[object]):
-    def __init__(self) -> None:
+    """The application's update queue, writing messages down before they are confirmed.
+
+    In webhook mode `put` waits for the write (the 200 answer confirms the update). In
+    polling mode it lets the writes of a whole getUpdates batch go together as one statement
+    and hands the updates on at once; `WrittenDownFirst`, the getUpdates request, waits for
+    those writes before the next getUpdates, which is what confirms the batch to Telegram.
+    """
+
+    def __init__(self, *, wait_for_writes: bool = True) -> None:
         super().__init__()
+        self._wait_for_writes = wait_for_writes
+        self._writes: dict[int, asyncio.Future[None]] = {}
+        self._seen: OrderedDict[int, None] = OrderedDict()
         self._repo: IntakeRepository | None = None
         self._clock: Clock | None = None
         self.closing = False
@@ -57,31 +75,49 @@ class DurableQueue(asyncio.Queue[object]):
     async def put(self, item: object) -> None:
         if not isinstance(item, Update):
             self.closing = True  # PTB's stop signal
-        elif carries_words(item) and not await self._write_down(item):
-            return  # delivered again: already waiting here, or already handled
+        elif carries_words(item) and self._repo is not None:
+            if item.update_id in self._seen:
+                return  # delivered again: already waiting here, or already handled
+            self._remember(item.update_id)
+            write = asyncio.ensure_future(self._write_down(item))
+            self._writes[item.update_id] = write
+            write.add_done_callback(lambda _: self._writes.pop(item.update_id, None))
+            if self._wait_for_writes:
+                await asyncio.shield(write)
         await super().put(item)
 
-    async def _write_down(self, update: Update) -> bool:
-        if self._repo is None or self._clock is None:
-            return True
+    def _remember(self, update_id: int) -> None:
+        self._seen[update_id] = None
+        if len(self._seen) > REMEMBERED_IDS:
+            self._seen.popitem(last=False)
+
+    async def _write_down(self, update: Update) -> None:
+        assert self._repo is not None and self._clock is not None
         user = update.effective_user
         try:
-            return await self._repo.write(
+            await self._repo.write(
                 update_id=update.update_id,
                 user_id=user.id if user is not None else None,
                 payload=json.dumps(update.to_dict(), ensure_ascii=False),
                 now=self._clock.now(),
             )
         except Exception as exc:
-            # The database is full or failing: handle the update anyway, so the person hears
-            # honestly whether their words were kept, rather than nothing at all.
+            # The database is full or failing: the update is handled anyway, so the person
+            # hears honestly whether their words were kept, rather than nothing at all.
             log.warning("could not write update %s down: %s", update.update_id, exc)
-            return True
+
+    async def written(self) -> None:
+        """Wait until every update handed on so far is written down."""
+        if self._writes:
+            await asyncio.gather(*self._writes.values())
 
     async def handled(self, update: object) -> None:
         if self._repo is None or not isinstance(update, Update) or not carries_words(update):
             return
         self._tries.pop(update.update_id, None)
+        writing = self._writes.get(update.update_id)
+        if writing is not None:
+            await writing  # its row must exist before it is marked handled
         try:
             await self._repo.done(update.update_id)
         except Exception as exc:
@@ -111,6 +147,8 @@ class DurableQueue(asyncio.Queue[object]):
     async def replay(self, bot: Bot) -> int:
         """Queue what was written down but not handled before the last stop; how many."""
         assert self._repo is not None
+        for update_id in await self._repo.ids():
+            self._remember(update_id)
         count = 0
         for payload in await self._repo.pending():
             data: dict[str, Any] = json.loads(payload)
@@ -121,3 +159,42 @@ class DurableQueue(asyncio.Queue[object]):
         if count:
             log.info("replaying %d updates received before the last stop", count)
         return count
+
+
+class WrittenDownFirst(BaseRequest):
+    """The request getUpdates goes through: before asking for more updates (which tells
+    Telegram the last ones arrived) it waits until those are written down."""
+
+    def __init__(self, inner: BaseRequest, queue: DurableQueue) -> None:
+        self._inner, self._queue = inner, queue
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        await self._queue.written()
+        return await self._inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
