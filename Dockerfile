@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_PATH=/data/glimmers.sqlite3
 
 # Install from a throwaway copy of the source: only the installed package stays in the image.
-COPY pyproject.toml README.md /tmp/src/
+COPY pyproject.toml setup.py README.md /tmp/src/
 COPY bot /tmp/src/bot
 COPY handlers /tmp/src/handlers
 COPY storage /tmp/src/storage
@@ -15,7 +15,7 @@ RUN pip install --no-cache-dir /tmp/src && rm -rf /tmp/src
 RUN useradd --create-home --uid 10001 glimmers \
     && mkdir -p /data \
     && chown glimmers:glimmers /data
-USER glimmers
+USER 10001:10001
 WORKDIR /home/glimmers
 VOLUME ["/data"]
 
