@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.domain.clock import Clock, SystemClock
+from bot.runtime.heartbeat import Heartbeat, HeartbeatRequest
 from bot.runtime.processor import PerUserUpdateProcessor
 from bot.runtime.ratelimit import PriorityRateLimiter
 from bot.runtime.services import SERVICES_KEY, Ctx, Services, Timing, services_of
@@ -58,6 +59,10 @@ def build_application(
         )
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30)
+        # getUpdates' answers keep the heartbeat file fresh for the health check.
+        .get_updates_request(
+            HeartbeatRequest(Heartbeat(settings.database_path), connection_pool_size=1)
+        )
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )

@@ -1,4 +1,5 @@
-"""Logging set-up for the entry point: quiet httpx, and never let a bot token reach a log."""
+"""Logging set-up for the entry point: quiet httpx, one line for a lost connection, and never
+let a bot token reach a log."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest, NetworkError
 
 TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 REDACTED = "[redacted-token]"
@@ -72,6 +74,23 @@ class HidePayloads(logging.Filter):
         return True
 
 
+class OneLineNetworkErrors(logging.Filter):
+    """A lost connection to Telegram is weather, not a bug. PTB logs some network failures
+    with a whole traceback (the last getUpdates while stopping, a webhook's set-up), and so
+    does the error handler for a reply that could not be sent: keep one WARNING line, with
+    the error's own words. BadRequest (a NetworkError in PTB) is the bot's mistake: kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 class QuietOverlappingTicks(logging.Filter):
     """Drops APScheduler's warning that a job was skipped because it is still running.
 
@@ -87,6 +106,7 @@ def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(HidePayloads())  # before RedactTokens, which merges the arguments in
+    handler.addFilter(OneLineNetworkErrors())
     handler.addFilter(RedactTokens(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
