@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import threading
+from types import TracebackType
 from typing import Any
 
 from telegram import Update
@@ -102,6 +105,12 @@ class QuietOverlappingTicks(logging.Filter):
         return "maximum number of running instances reached" not in str(record.msg)
 
 
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    logging.getLogger("bot").critical("uncaught error", exc_info=(kind, error, trace))
+
+
 def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -117,6 +126,12 @@ def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     # aiosqlite logs every statement with its parameters (people's words) at DEBUG.
     logging.getLogger("aiosqlite").setLevel(max(level, logging.INFO))
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    # An uncaught exception is printed by sys.excepthook, past every filter above; send it
+    # through the same handler, so a token in its message is redacted there too.
+    sys.excepthook = _log_uncaught
+    threading.excepthook = lambda args: _log_uncaught(
+        args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback
+    )
     scheduler = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(f, QuietOverlappingTicks) for f in scheduler.filters):
         scheduler.addFilter(QuietOverlappingTicks())
