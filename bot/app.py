@@ -11,7 +11,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.domain.clock import Clock, SystemClock
-from bot.runtime.heartbeat import Heartbeat, HeartbeatRequest
+from bot.runtime.heartbeat import Heartbeat
+from bot.runtime.lifecycle import HeartbeatRequest
 from bot.runtime.processor import PerUserUpdateProcessor
 from bot.runtime.ratelimit import PriorityRateLimiter
 from bot.runtime.services import SERVICES_KEY, Ctx, Services, Timing, services_of

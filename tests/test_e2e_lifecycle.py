@@ -171,6 +171,10 @@ async def test_a_lost_connection_is_one_warning_per_retry_and_the_heartbeat_beat
             await ada.send("the kettle starting to sing")
             assert (await ada.reply(timeout=20)).text == "Kept: “the kettle starting to sing” ✨"
             await fake.wait_until(heartbeat.exists, timeout=20)
+            health = await asyncio.to_thread(
+                run_bot, "check", "--running", cwd=tmp_path, settings=settings
+            )
+            assert "the bot heard from Telegram" in one_line(health.stdout), health.stderr
             await fake.stop()  # Telegram goes away
 
             def warnings() -> list[str]:

@@ -20,12 +20,14 @@ import os
 import signal
 import sqlite3
 import sys
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
+from telegram.request import HTTPXRequest
 
 from bot.cli import EXIT_SETTINGS, CommandError
 from bot.runtime.heartbeat import Heartbeat
@@ -207,3 +209,17 @@ async def stop(app: App, started: bool) -> None:
         await app.bot.shutdown()  # its HTTP clients may be open though getMe failed
     if app.post_shutdown:
         await app.post_shutdown(app)
+
+
+class HeartbeatRequest(HTTPXRequest):
+    """PTB's own HTTP client, beating the heartbeat on each answer Telegram gives with 200."""
+
+    def __init__(self, heartbeat: Heartbeat, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._heartbeat = heartbeat
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == HTTPStatus.OK:
+            self._heartbeat.beat()
+        return status, payload
