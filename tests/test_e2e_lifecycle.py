@@ -193,3 +193,22 @@ async def test_a_lost_connection_is_one_warning_per_retry_and_the_heartbeat_beat
     assert "Traceback" not in text
     assert all("WARNING bot: no answer from Telegram while polling (" in w for w in warnings())
     assert text.splitlines()[-1].endswith("INFO bot: stopped")
+
+
+async def test_a_database_that_cannot_be_made_is_one_line_and_exit_1(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    (tmp_path / "data").write_text("a file where the database's folder should be")
+    settings = {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_PATH": str(tmp_path / "data" / "g.sqlite3"),
+    }
+    pipe = asyncio.subprocess.PIPE
+    bot = await start_bot(cwd=tmp_path, settings=settings, stdout=pipe, stderr=pipe)
+    out, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 1
+    assert out == b""
+    line = one_line(err.decode())
+    assert line.startswith(f"glimmers-bot: cannot open the database {tmp_path / 'data'}")
+    assert "writable" in line
