@@ -6,25 +6,30 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_PATH=/data/glimmers.sqlite3
 
 # Install from a throwaway copy of the source: only the installed package stays in the image.
-COPY pyproject.toml README.md /tmp/src/
+COPY pyproject.toml setup.py README.md /tmp/src/
 COPY bot /tmp/src/bot
 COPY handlers /tmp/src/handlers
 COPY storage /tmp/src/storage
 RUN pip install --no-cache-dir /tmp/src && rm -rf /tmp/src
 
-RUN useradd --create-home --uid 10001 glimmers \
+# A bind mount (-v ./data:/data) must be writable by this user: chown 10001:10001 ./data
+RUN groupadd --gid 10001 glimmers \
+    && useradd --create-home --uid 10001 --gid 10001 glimmers \
     && mkdir -p /data \
     && chown glimmers:glimmers /data
-USER glimmers
+USER 10001:10001
 WORKDIR /home/glimmers
 VOLUME ["/data"]
 
 # Webhook mode only (WEBHOOK_URL set): the port the reverse proxy forwards to (WEBHOOK_PORT).
 EXPOSE 8443
 
-# Settings valid and the database opens and passes PRAGMA quick_check; never calls Telegram.
-HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \
-    CMD ["glimmers-bot", "check"]
+# Healthy when the settings are valid, the database exists (`check` never makes one) and
+# passes PRAGMA quick_check, and the bot heard from Telegram in the last five minutes (the
+# heartbeat file beside the database, touched on each answer from Telegram). Never calls
+# Telegram itself. A bot stuck retrying its connection turns unhealthy.
+HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=3 \
+    CMD ["glimmers-bot", "check", "--running"]
 
 # SIGTERM (docker stop's default, said plainly): the bot stops fetching, lets what it is
 # handling finish and leaves the rest in its intake for the next start, within 5 s.

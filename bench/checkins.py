@@ -11,8 +11,9 @@ same minute and the rest due the day after, then measures three things:
    once its own minute tick has sent every due check-in. Target: at most 60 MB more.
 3. Paced sending: the real Application (tests.conftest.BotRunner) in this process, its clock
    fixed at the due moment, runs one tick (handlers.checkin.run_tick) and we time how long
-   until every check-in is out. Telegram's limit of 30 messages a second sets the floor
-   (10,000 take at least 333 s). Target: at most 5% slower than that floor. Meanwhile
+   until every check-in is out. The limiter (bot/runtime/ratelimit.py, aiolimiter) lets a
+   burst of one second's worth go at once, then 30 a second: that sets the floor (10,000
+   take at least (10,000 - 30) / 30 = 332 s). Target: at most 5% slower than that floor. Meanwhile
    someone else logs a glimmer every 5 s; their reply times show the round does not hold
    them up (replies go ahead of the round in bot/runtime/ratelimit.py).
 
@@ -394,12 +395,13 @@ async def paced_dispatch(db_path: Path, due_at: datetime, due_ids: list[int]) ->
     writer_replies = len(latencies)
     if sent != len(due_ids) or sends.update() != len(due_ids) + writer_replies:
         raise SystemExit(f"expected {len(due_ids)} check-ins; run_tick sent {sent}")
-    floor = len(due_ids) / rate if rate else 0.0
+    # The limiter's bucket holds one second's worth: that many go at once, the rest at `rate`.
+    floor = max(0.0, len(due_ids) - rate) / rate if rate else 0.0
     return {
         "count": float(sent),
         "seconds": seconds,
         "rate_per_s": rate,
-        "theoretical_min_s": floor,
+        "floor_s": floor,
         "ratio": seconds / floor if floor else float("nan"),
         "cpu_s": cpu,
         "writer_replies": float(writer_replies),
@@ -535,8 +537,13 @@ def main() -> None:
             ok(met["rss_growth"]),
         ),
         (f"dispatch {due} at {rate:g}/s", f"{dispatch['seconds']:.1f} s", "", ""),
-        ("  theoretical minimum", f"{dispatch['theoretical_min_s']:.1f} s", "", ""),
-        ("  ratio", f"{dispatch['ratio']:.4f}", f"<= {RATIO_TARGET}", ok(met["dispatch_ratio"])),
+        ("  floor (a burst, then the rate)", f"{dispatch['floor_s']:.1f} s", "", ""),
+        (
+            "  ratio to the floor",
+            f"{dispatch['ratio']:.4f}",
+            f"<= {RATIO_TARGET}",
+            ok(met["dispatch_ratio"]),
+        ),
         ("  CPU while sending", f"{dispatch['cpu_s']:.1f} s", "", ""),
         (
             f"  reply to a writer, p50/max ({dispatch['writer_replies']:.0f})",

@@ -1,42 +1,42 @@
 """Command line: `glimmers-bot` (or `python -m bot`) runs the bot; subcommands are in bot/cli.py.
 
-With WEBHOOK_URL set the bot serves Telegram's webhook; otherwise it long-polls.
+With WEBHOOK_URL set the bot serves Telegram's webhook; otherwise it long-polls. Starting,
+running and stopping (one line per problem, Ctrl-C at any moment) are bot/lifecycle.py.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING, Any
 
 from bot import cli
 from bot.runtime.logs import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
-
-if TYPE_CHECKING:
-    from telegram.ext import Application
+from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = cli.parse(argv)
-    if args.command is not None:
-        sys.exit(args.command(args))
-    run_bot()
+    try:
+        args = cli.parse(argv)
+        if args.command is not None:
+            sys.exit(args.command(args))
+        sys.exit(run_bot())
+    except KeyboardInterrupt:  # Ctrl-C before the bot's own handling starts, or after it
+        sys.exit(130)
 
 
-def run_bot() -> None:
+def run_bot() -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"glimmers-bot: {exc}", file=sys.stderr)
-        sys.exit(cli.EXIT_SETTINGS)
+        return cli.EXIT_SETTINGS
     keys = cli.key_state(settings)
     refusal = keys.refusal(allow_plain=settings.encryption_allow_plain)
     if refusal is not None:
         print(f"glimmers-bot: {refusal}", file=sys.stderr)
-        sys.exit(cli.EXIT_SETTINGS)
+        return cli.EXIT_SETTINGS
     configure_logging(settings.log_level_number, secrets=settings.secrets)
     if keys.plain:
         log.warning(
@@ -49,41 +49,21 @@ def run_bot() -> None:
     # more replies per second under load, no change when quiet.
     sys.setswitchinterval(0.0005)
     # Imported here so `glimmers-bot check`, run every minute as a health check, stays light.
-    from telegram import Update
-
+    from bot import lifecycle
     from bot.app import build_application
 
-    log.info("starting; database at %s", settings.database_path)
-    app = build_application(settings)
-    # Both run_* methods stop cleanly on Ctrl-C and SIGTERM, flushing persistence on the way out.
-    if settings.webhook_url:
-        run_webhook(app, settings)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    log.info("stopped")
-
-
-def run_webhook(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
-    from telegram import Update
-
-    assert settings.webhook_url is not None and settings.webhook_secret is not None
-    log.info(
-        "webhook mode: listening on %s:%d at /%s",
-        settings.webhook_listen,
-        settings.webhook_port,
-        settings.webhook_path,
-    )
-    # url_path is WEBHOOK_URL's own path, so a reverse proxy forwards the path unchanged.
-    # PTB answers 403 to a request without the right X-Telegram-Bot-Api-Secret-Token.
-    app.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=settings.webhook_path,
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-    )
+    try:
+        app = build_application(settings)
+    except (ValueError, RuntimeError) as exc:
+        # httpx reads HTTPS_PROXY / ALL_PROXY when the app is built; a proxy it can't use
+        # (an unknown scheme, socks without its extra) fails here. Anything else is a bug.
+        proxy = lifecycle.proxy_for(settings.telegram_api_base_url)
+        if proxy is None:
+            raise
+        print(f"glimmers-bot: the proxy in {proxy[0]} can't be used: {exc}", file=sys.stderr)
+        return cli.EXIT_SETTINGS
+    # Stops cleanly on Ctrl-C and SIGTERM, flushing persistence on the way out.
+    return lifecycle.run(app, settings)
 
 
 if __name__ == "__main__":

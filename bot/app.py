@@ -10,9 +10,9 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import HTTPXRequest
 
 from bot.domain.clock import Clock, SystemClock
+from bot.runtime.heartbeat import Heartbeat, HeartbeatRequest
 from bot.runtime.intake import DurableQueue, WrittenDownFirst
 from bot.runtime.processor import PerUserUpdateProcessor
 from bot.runtime.ratelimit import PriorityRateLimiter
@@ -57,7 +57,6 @@ def build_application(
         .context_types(ContextTypes(context=Ctx))
         .persistence(SqlitePersistence(db, clock.now))
         .update_queue(intake)
-        .get_updates_request(WrittenDownFirst(HTTPXRequest(connection_pool_size=1), intake))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES, intake))
         .rate_limiter(
             PriorityRateLimiter(
@@ -68,6 +67,14 @@ def build_application(
         )
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30)
+        # getUpdates waits for the last batch to be written down before it confirms it, and
+        # its answers keep the heartbeat file fresh for the health check.
+        .get_updates_request(
+            WrittenDownFirst(
+                HeartbeatRequest(Heartbeat(settings.database_path), connection_pool_size=1),
+                intake,
+            )
+        )
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )

@@ -1,5 +1,5 @@
 """`glimmers-bot` subcommands: `check` (a container health check), `backup PATH`,
-`generate-key` and `rotate-key` (encryption at rest).
+`generate-key` and `rotate-key` (encryption at rest), and `--version`.
 
 Each subcommand is a `Command` in `COMMANDS`: a name, a one-line help, a function that runs
 it (returning the text after "ok: ", or raising `CommandError`) and, if it takes any, a
@@ -8,7 +8,7 @@ No subcommand at all runs the bot (bot/__main__.py).
 
 Every subcommand prints one line: "ok: ..." on stdout, or the problem on stderr, and exits
 0 (ok), 1 (`EXIT_FAILED`: the database or the files) or 2 (`EXIT_SETTINGS`: bad settings).
-None of them talks to Telegram.
+None of them talks to Telegram, so none needs the token.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
+from bot.runtime.heartbeat import STALE_AFTER, Heartbeat
 from bot.settings import Settings, SettingsError, load_settings
 from storage import maintenance
 from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key
@@ -62,8 +64,10 @@ class Command:
 
 
 def settings_or_exit() -> Settings:
+    """The settings, for a subcommand: none of them talks to Telegram, so none needs the
+    token (a token that is set must still look like one)."""
     try:
-        return load_settings()
+        return load_settings(require_token=False)
     except SettingsError as exc:
         raise CommandError(str(exc), EXIT_SETTINGS) from None
 
@@ -71,9 +75,25 @@ def settings_or_exit() -> Settings:
 # -- check ------------------------------------------------------------------------------------
 
 
+def check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--running",
+        action="store_true",
+        help="also require that the running bot heard from Telegram in the last "
+        f"{int(STALE_AFTER.total_seconds() // 60)} minutes (its heartbeat file)",
+    )
+
+
 def check(args: argparse.Namespace) -> str:
     settings = settings_or_exit()
     path = settings.database_path
+    # Never creates one: a health check that made an empty database at a mistyped path
+    # would call it intact. The bot makes it on its first start.
+    if not path.is_file():
+        raise CommandError(
+            f"there is no database at {path}; the bot makes it when it first starts "
+            "(check DATABASE_PATH)"
+        )
     loose = maintenance.loose_permissions(path)  # before opening, which tightens them
     try:
         version, verdict = asyncio.run(maintenance.integrity(path))
@@ -91,9 +111,28 @@ def check(args: argparse.Namespace) -> str:
         )
     mode = "webhook" if settings.webhook_url else "polling"
     note = f"; warning: others could read {', '.join(loose)} (now made private)" if loose else ""
-    return (
+    found = (
         f"settings valid ({mode} mode); database {path} at schema version {version}, intact{note}"
     )
+    if args.running:
+        return f"{found}; {_heard_from_telegram(Heartbeat(path))}"
+    if not settings.telegram_bot_token.get_secret_value():
+        found += "; TELEGRAM_BOT_TOKEN is not set (the bot itself needs it)"
+    return found
+
+
+def _heard_from_telegram(heartbeat: Heartbeat) -> str:
+    age = heartbeat.age()
+    if age is None:
+        raise CommandError(
+            f"the bot has not reached Telegram since it started (no {heartbeat.path}); see its log"
+        )
+    if age > STALE_AFTER:
+        raise CommandError(
+            f"the bot has not reached Telegram for {int(age.total_seconds() // 60)} minutes "
+            f"({heartbeat.path}); see its log"
+        )
+    return f"the bot heard from Telegram {int(age.total_seconds())} s ago"
 
 
 # -- backup -----------------------------------------------------------------------------------
@@ -175,8 +214,10 @@ def rotate(args: argparse.Namespace) -> str:
 COMMANDS: list[Command] = [
     Command(
         "check",
-        "check the settings and the database (migrating it), then exit; for health checks",
+        "check the settings and the database (migrating it, never creating it), then exit; "
+        "with --running, also that the bot is in touch with Telegram (for health checks)",
         check,
+        check_arguments,
     ),
     Command(
         "backup",
@@ -204,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="The glimmers Telegram bot. Without a command, runs the bot.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version(PROG)}")
     parser.set_defaults(command=None)
     subcommands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for command in COMMANDS:

@@ -47,11 +47,19 @@ async def start_bot(
     *args: str,
     cwd: Path,
     settings: dict[str, str] | None = None,
+    stdout: IO[str] | int | None = None,
     stderr: IO[str] | int | None = None,
 ) -> asyncio.subprocess.Process:
     """`python -m bot ARGS` in the background (the caller stops it)."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=clean_env(settings), cwd=cwd, stderr=stderr
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=clean_env(settings),
+        cwd=cwd,
+        stdout=stdout,
+        stderr=stderr,
     )
 
 

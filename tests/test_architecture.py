@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Operations sit at the top of bot/: the entry point, subcommands, settings, wiring.
-OPERATIONS = {"bot.__main__", "bot.cli", "bot.settings", "bot.app"}
+OPERATIONS = {"bot.__main__", "bot.cli", "bot.settings", "bot.app", "bot.lifecycle"}
 ROOMS = ("bot.domain", "bot.ui", "bot.runtime", "handlers", "storage")
 SHARED_HANDLER_MODULES = {"handlers.common", "handlers.flows"}
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
 import sqlite3
 import stat
 import subprocess
+import time
 from pathlib import Path
 
-from tests.dbfile import sqlite_file
+from tests.dbfile import new_database, sqlite_file
 from tests.fake_telegram import FakeTelegram
 from tests.processes import one_line, run_bot
 
@@ -22,19 +26,74 @@ def glimmers_bot(
     return run_bot(*args, cwd=folder, settings=settings)
 
 
-async def test_check_migrates_a_new_database_and_never_calls_telegram(
+def test_check_never_makes_a_database(tmp_path: Path) -> None:
+    db_path = tmp_path / "data" / "glimmers.sqlite3"  # a mistyped path, say
+    result = glimmers_bot("check", db_path=db_path)
+    assert result.returncode == 1
+    assert f"there is no database at {db_path}" in one_line(result.stderr)
+    assert result.stdout == ""
+    assert not db_path.parent.exists()
+
+
+async def test_check_needs_no_token_and_never_calls_telegram(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    db_path = tmp_path / "data" / "glimmers.sqlite3"
-    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url}
+    db_path = tmp_path / "glimmers.sqlite3"
+    await asyncio.to_thread(new_database, db_path)  # asyncio.run needs a thread of its own
+    env = {"TELEGRAM_BOT_TOKEN": "", "TELEGRAM_API_BASE_URL": fake.base_url}
     result = glimmers_bot("check", db_path=db_path, env=env)
     assert result.returncode == 0, result.stderr
-    assert one_line(result.stdout).startswith("ok: ")
+    line = one_line(result.stdout)
+    assert line.startswith("ok: ") and "intact" in line
+    assert "TELEGRAM_BOT_TOKEN is not set" in line
     assert result.stderr == ""
     with sqlite_file(db_path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] >= 4
-        assert db.execute("SELECT count(*) FROM glimmers").fetchone()[0] == 0
     assert fake.calls == []
+
+
+def test_health_check_with_a_fresh_heartbeat(tmp_path: Path) -> None:
+    db_path = tmp_path / "glimmers.sqlite3"
+    new_database(db_path)
+    (tmp_path / "glimmers.sqlite3-heartbeat").touch()
+    result = glimmers_bot("check", "--running", db_path=db_path)
+    assert result.returncode == 0, result.stderr
+    assert "the bot heard from Telegram" in one_line(result.stdout)
+
+
+def test_health_check_with_a_stale_or_missing_heartbeat_is_unhealthy(tmp_path: Path) -> None:
+    db_path = tmp_path / "glimmers.sqlite3"
+    new_database(db_path)
+    missing = glimmers_bot("check", "--running", db_path=db_path)
+    assert missing.returncode == 1
+    assert "has not reached Telegram since it started" in one_line(missing.stderr)
+
+    heartbeat = tmp_path / "glimmers.sqlite3-heartbeat"
+    heartbeat.touch()
+    ten_minutes_ago = time.time() - 10 * 60
+    os.utime(heartbeat, (ten_minutes_ago, ten_minutes_ago))
+    stale = glimmers_bot("check", "--running", db_path=db_path)
+    assert stale.returncode == 1
+    assert "has not reached Telegram for 10 minutes" in one_line(stale.stderr)
+
+
+def test_backup_and_generate_key_need_no_token(tmp_path: Path) -> None:
+    db_path = tmp_path / "glimmers.sqlite3"
+    new_database(db_path)
+    no_token = {"TELEGRAM_BOT_TOKEN": ""}
+    copy = tmp_path / "copy.sqlite3"
+    backup = glimmers_bot("backup", str(copy), db_path=db_path, env=no_token)
+    assert backup.returncode == 0, backup.stderr
+    assert copy.is_file()
+    key = glimmers_bot("generate-key", db_path=db_path, env=no_token)
+    assert key.returncode == 0, key.stderr
+    assert len(one_line(key.stdout)) >= 40
+
+
+def test_version(tmp_path: Path) -> None:
+    result = glimmers_bot("--version", db_path=tmp_path / "g.sqlite3")
+    assert result.returncode == 0
+    assert re.fullmatch(r"glimmers-bot \d+\.\d+\.\d+\S*", one_line(result.stdout))
 
 
 def test_check_with_bad_settings_exits_2_naming_the_setting(tmp_path: Path) -> None:
@@ -59,7 +118,7 @@ def test_check_with_a_damaged_database_exits_1(tmp_path: Path) -> None:
 
 def test_check_finds_a_corrupted_page(tmp_path: Path) -> None:
     db_path = tmp_path / "g.sqlite3"
-    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    new_database(db_path)
     with sqlite_file(db_path) as db:
         db.execute("PRAGMA journal_mode = DELETE")
         db.execute("CREATE TABLE filler (x TEXT)")
@@ -78,7 +137,7 @@ def test_check_finds_a_corrupted_page(tmp_path: Path) -> None:
 
 def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
     db_path = tmp_path / "g.sqlite3"
-    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    new_database(db_path)
     # Like the running bot: WAL, autocommit, rows still in the write-ahead log, and a write
     # transaction open (not committed) while the backup runs.
     bot = sqlite3.connect(db_path, isolation_level=None)
@@ -116,7 +175,7 @@ def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
 
 def test_backup_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     db_path = tmp_path / "g.sqlite3"
-    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    new_database(db_path)
     copy = tmp_path / "backup.sqlite3"
     copy.write_bytes(b"an older backup")
     refused = glimmers_bot("backup", str(copy), db_path=db_path)
@@ -147,10 +206,11 @@ def test_unknown_command_is_refused(tmp_path: Path) -> None:
 
 def test_check_warns_of_a_database_others_can_read_and_makes_it_private(tmp_path: Path) -> None:
     db_path = tmp_path / "data" / "glimmers.sqlite3"
-    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    new_database(db_path)
     db_path.chmod(0o644)  # as versions before made it
     result = glimmers_bot("check", db_path=db_path)
     assert result.returncode == 0
-    assert f"warning: others could read {db_path} is 0644" in one_line(result.stdout)
+    line = one_line(result.stdout)
+    assert "warning: others could read" in line and f"{db_path} is 0644" in line
     assert db_path.stat().st_mode & 0o777 == 0o600
     assert "warning" not in one_line(glimmers_bot("check", db_path=db_path).stdout)

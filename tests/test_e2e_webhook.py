@@ -107,6 +107,11 @@ async def test_webhook_mode_end_to_end(fake: FakeTelegram, tmp_path: Path) -> No
         # Still serving the real thing afterwards.
         await ana.send("a warm cup")
         assert (await ana.reply(timeout=10)).text == "Kept: “a warm cup” ✨"
+        # No getUpdates in webhook mode: a question about the webhook keeps the heartbeat.
+        async with asyncio.timeout(20):
+            while not tmp_path.joinpath("webhook.sqlite3-heartbeat").exists():  # noqa: ASYNC110
+                await asyncio.sleep(0.1)  # the bot's process touches it: no event to wait on
+        assert "getWebhookInfo" in [name for name, _ in fake.calls]
     finally:
         if bot.returncode is None:
             bot.send_signal(signal.SIGTERM)

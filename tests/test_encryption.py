@@ -14,7 +14,7 @@ from bot.ui import texts
 from storage import maintenance
 from storage.crypto import PLAIN, Place, SealError, TextBox, decode_key, generate_key, key_id_of
 from tests.conftest import BotRunner
-from tests.dbfile import sqlite_file
+from tests.dbfile import new_database, sqlite_file
 from tests.fake_telegram import FakeTelegram
 from tests.test_cli import glimmers_bot, one_line
 from tests.test_e2e_privacy import file_bytes
@@ -71,7 +71,7 @@ def test_a_value_sealed_before_places_opens_for_its_owner() -> None:
 
 def test_with_a_key_plain_rows_stop_the_bot_unless_a_move_is_under_way(tmp_path: Path) -> None:
     db_path = tmp_path / "half.sqlite3"
-    assert glimmers_bot("check", db_path=db_path).returncode == 0
+    new_database(db_path)
     seed(db_path, PLAIN, 3)
     result = glimmers_bot(db_path=db_path, env={"ENCRYPTION_KEY": KEY_A})
     assert result.returncode == 2
@@ -175,7 +175,7 @@ def test_rotate_key_from_plain_to_a_key_to_another_and_resume_after_a_stop(
     tmp_path: Path,
 ) -> None:
     db_path = tmp_path / "rotate.sqlite3"
-    assert glimmers_bot("check", db_path=db_path).returncode == 0  # creates and migrates
+    new_database(db_path)
     seed(db_path, PLAIN, 1200)
     # A key set without sealing what is already there: the health check says so.
     half_done = glimmers_bot("check", db_path=db_path, env={"ENCRYPTION_KEY": KEY_A})

@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,20 @@ async def test_a_tick_still_running_is_skipped_without_a_warning_each_minute() -
         root.setLevel(saved_level)
     assert len(skipped) >= 2  # the overlap really happened
     assert not [line for line in captured if "maximum number of running" in line], captured
+
+
+def test_an_uncaught_error_is_logged_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, sys.excepthook, threading.excepthook
+    try:
+        configure_logging(logging.INFO, secrets=("odd-secret",))
+        try:
+            raise RuntimeError(f"The token `{TOKEN}` was rejected; odd-secret")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        root.handlers[:], level, sys.excepthook, threading.excepthook = saved
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "CRITICAL bot: uncaught error" in err and "RuntimeError" in err
+    assert TOKEN not in err and "odd-secret" not in err

@@ -1,12 +1,17 @@
-"""Logging set-up for the entry point: quiet httpx, and never let a bot token reach a log."""
+"""Logging set-up for the entry point: quiet httpx, one line for a lost connection, and never
+let a bot token reach a log."""
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
+import threading
+from types import TracebackType
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest, NetworkError
 
 TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 REDACTED = "[redacted-token]"
@@ -72,6 +77,23 @@ class HidePayloads(logging.Filter):
         return True
 
 
+class OneLineNetworkErrors(logging.Filter):
+    """A lost connection to Telegram is weather, not a bug. PTB logs some network failures
+    with a whole traceback (the last getUpdates while stopping, a webhook's set-up), and so
+    does the error handler for a reply that could not be sent: keep one WARNING line, with
+    the error's own words. BadRequest (a NetworkError in PTB) is the bot's mistake: kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 class QuietOverlappingTicks(logging.Filter):
     """Drops APScheduler's warning that a job was skipped because it is still running.
 
@@ -83,10 +105,17 @@ class QuietOverlappingTicks(logging.Filter):
         return "maximum number of running instances reached" not in str(record.msg)
 
 
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    logging.getLogger("bot").critical("uncaught error", exc_info=(kind, error, trace))
+
+
 def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(HidePayloads())  # before RedactTokens, which merges the arguments in
+    handler.addFilter(OneLineNetworkErrors())
     handler.addFilter(RedactTokens(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -97,6 +126,12 @@ def configure_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
     # aiosqlite logs every statement with its parameters (people's words) at DEBUG.
     logging.getLogger("aiosqlite").setLevel(max(level, logging.INFO))
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    # An uncaught exception is printed by sys.excepthook, past every filter above; send it
+    # through the same handler, so a token in its message is redacted there too.
+    sys.excepthook = _log_uncaught
+    threading.excepthook = lambda args: _log_uncaught(
+        args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback
+    )
     scheduler = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(f, QuietOverlappingTicks) for f in scheduler.filters):
         scheduler.addFilter(QuietOverlappingTicks())

@@ -40,8 +40,8 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
 
     RetryAfter from Telegram pauses the chat it names (every send, for a request without a
     chat) for the time it asks, then the request is tried again, up to ``max_retries`` times:
-    one person tripping Telegram's per-chat limit never slows anyone else. A request that
-    fails on the way (a dropped connection, a 5xx from Telegram's front end) is tried again
+    one person tripping Telegram's per-chat limit never slows anyone else. A request to a
+    chat that fails on the way (a dropped connection, a 5xx from Telegram's front end) is tried again
     after a short wait, up to NETWORK_RETRIES times, with one WARNING line each; a time-out is
     not, as the message may have arrived. Requests without a chat (getUpdates,
     answerCallbackQuery) are not counted, as in PTB's AIORateLimiter.
@@ -105,8 +105,8 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
                 raise
             except NetworkError as exc:
                 failed += 1
-                if failed > NETWORK_RETRIES:
-                    raise
+                if chat is None or failed > NETWORK_RETRIES:
+                    raise  # only what goes to a person is tried again here
                 wait = self._network_backoff * 2 ** (failed - 1)
                 log.warning(
                     "%s failed (%s); trying again in %.1f s (%d of %d)",
