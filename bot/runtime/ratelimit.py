@@ -41,9 +41,9 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
     RetryAfter from Telegram pauses the chat it names (every send, for a request without a
     chat) for the time it asks, then the request is tried again, up to ``max_retries`` times:
     one person tripping Telegram's per-chat limit never slows anyone else. A request to a
-    chat that fails on the way (a dropped connection, a 5xx from Telegram's front end) is tried again
-    after a short wait, up to NETWORK_RETRIES times, with one WARNING line each; a time-out is
-    not, as the message may have arrived. Requests without a chat (getUpdates,
+    chat that fails on the way (a dropped connection, a 5xx from Telegram's front end) is
+    tried again after a short wait, up to NETWORK_RETRIES times, with one WARNING line each;
+    a time-out is not, as the message may have arrived. Requests without a chat (getUpdates,
     answerCallbackQuery) are not counted, as in PTB's AIORateLimiter.
     """
 
