@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.domain.clock import Clock, SystemClock
+from bot.runtime import transport
 from bot.runtime.heartbeat import Heartbeat, HeartbeatRequest
 from bot.runtime.intake import DurableQueue, WrittenDownFirst
 from bot.runtime.processor import PerUserUpdateProcessor
@@ -32,6 +33,8 @@ CONCURRENT_UPDATES = 32
 # Telegram accepts about 30 messages a second from a bot, so a few kept-alive connections
 # are plenty; httpx checks every pooled connection on each request, so more costs CPU.
 CONNECTION_POOL_SIZE = 8
+# Seconds a call may wait for one of those connections before it fails with TimedOut.
+POOL_TIMEOUT = 30.0
 
 
 def build_application(
@@ -44,6 +47,13 @@ def build_application(
     # webhook's 200 confirms each update, so there each put waits for its write.
     intake = DurableQueue(wait_for_writes=bool(settings.webhook_url))
     base_url = settings.telegram_api_base_url
+    requests = transport.build_requests(
+        settings.telegram_transport,
+        base_url=base_url,
+        proxy=settings.proxy_url,
+        connection_pool_size=CONNECTION_POOL_SIZE,
+        pool_timeout=POOL_TIMEOUT,
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -65,14 +75,12 @@ def build_application(
                 network_backoff=timing.network_backoff,
             )
         )
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .pool_timeout(30)
+        .request(requests.calls)
         # getUpdates waits for the last batch to be written down before it confirms it, and
         # its answers keep the heartbeat file fresh for the health check.
         .get_updates_request(
             WrittenDownFirst(
-                HeartbeatRequest(Heartbeat(settings.database_path), connection_pool_size=1),
-                intake,
+                HeartbeatRequest(requests.get_updates, Heartbeat(settings.database_path)), intake
             )
         )
         .post_init(on_startup)

@@ -28,6 +28,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 from telegram.ext import Application, ContextTypes
 
 from bot.cli import EXIT_SETTINGS, CommandError
+from bot.runtime import transport
 from bot.runtime.heartbeat import Heartbeat
 from bot.runtime.logs import redact
 from bot.settings import Settings
@@ -63,7 +64,12 @@ async def serve(app: App, settings: Settings) -> None:
         await connect(app, settings)
         started = True
         name = app.bot.username
-        log.info("connected to Telegram as @%s; database at %s", name, settings.database_path)
+        log.info(
+            "connected to Telegram as @%s over %s; database at %s",
+            name,
+            transport.describe(settings.telegram_transport, settings.proxy_url),
+            settings.database_path,
+        )
         log.info("open https://t.me/%s in Telegram and send /start", name)
         if app.post_init:
             await app.post_init(app)

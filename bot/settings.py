@@ -6,7 +6,7 @@ import ipaddress
 import logging
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,6 +31,8 @@ WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
 # The path is handed to the webhook server as a pattern, so keep it to plain characters.
 WEBHOOK_PATH_SHAPE = re.compile(r"^[A-Za-z0-9._~/-]*$")
 LOOPBACK_HOSTS = frozenset({"localhost"})
+# Proxies both transports can use without more packages.
+PROXY_SCHEMES = frozenset({"http", "https"})
 
 DEFAULT_SUPPORT_MESSAGE = (
     "If you are in danger or might harm yourself, call your local emergency number now. "
@@ -75,6 +77,10 @@ class Settings(BaseSettings):
     # Comma-separated Telegram user ids, as people write them in an env file: 123,456.
     allowed_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # How the bot talks to the Bot API: aiohttp (lighter, the default) or PTB's own httpx.
+    telegram_transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    # An http:// or https:// proxy for every Bot API call; it may hold a user and password.
+    telegram_proxy_url: SecretStr | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -212,6 +218,41 @@ class Settings(BaseSettings):
             raise ValueError("must be an IP address such as 0.0.0.0 or 127.0.0.1") from exc
         return value.strip()
 
+    @field_validator("telegram_transport", mode="before")
+    @classmethod
+    def _transport(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("telegram_proxy_url", mode="before")
+    @classmethod
+    def _proxy_url(cls, value: Any) -> Any:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str):
+            return value
+        raw = raw.strip()
+        if not raw:
+            return None
+        # The messages never repeat the value: it may hold a password.
+        try:
+            parts = urlsplit(raw)
+            parts.port  # noqa: B018 (raises on a malformed port)
+        except ValueError:
+            raise ValueError("is not a valid URL") from None
+        if parts.scheme not in PROXY_SCHEMES:
+            raise ValueError("must be an http:// or https:// proxy URL, such as http://host:3128")
+        if not parts.hostname:
+            raise ValueError("has no host name")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("must be only scheme, host and port (and a user and password)")
+        return raw
+
+    @property
+    def proxy_url(self) -> str | None:
+        """TELEGRAM_PROXY_URL's value, or None."""
+        return (
+            None if self.telegram_proxy_url is None else self.telegram_proxy_url.get_secret_value()
+        )
+
     @property
     def webhook_path(self) -> str:
         """The path part of WEBHOOK_URL without its leading slash: where the server listens."""
@@ -225,6 +266,9 @@ class Settings(BaseSettings):
             found.append(self.webhook_secret.get_secret_value())
         if self.encryption_key is not None:
             found.append(self.encryption_key.get_secret_value())
+        proxy_password = urlsplit(self.proxy_url or "").password
+        if proxy_password:
+            found.append(proxy_password)
         return tuple(found)
 
     @property

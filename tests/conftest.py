@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 # PTB 22 warns when it builds a RetryAfter unless told to use timedeltas; warnings are errors
 # in this suite, so opt in to the new behaviour before PTB is imported.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -109,8 +110,18 @@ async def running(
     try:
         yield bot
     finally:
-        await bot.stop()
+        await stop_as_a_failure(bot.stop())
     assert fake.rejections == [], fake.rejections
+
+
+async def stop_as_a_failure(stopping: Awaitable[None]) -> None:
+    """Await a fixture's stop, turning a CancelledError that escapes it into a plain error.
+    pytest tears fixtures down until one raises something that is not an Exception; after
+    that it skips the rest, and the next tests are handed this test's tmp_path and fake."""
+    try:
+        await stopping
+    except asyncio.CancelledError as exc:
+        raise RuntimeError("stopping was cancelled from inside") from exc
 
 
 @pytest.fixture
@@ -130,7 +141,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     server = FakeTelegram()
     await server.start()
     yield server
-    await server.stop()
+    await stop_as_a_failure(server.stop())
 
 
 @pytest.fixture

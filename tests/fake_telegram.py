@@ -1083,6 +1083,7 @@ class FakeTelegram:
         self._groups: dict[int, FakeGroup] = {}
         self._blocked: set[int] = set()
         self._failures: dict[str, deque[_Failure]] = {}
+        self._drops: dict[str, int] = {}
         self._latency = 0.0
         # Update queue: (update_id, kind, update) in id order, unconfirmed only.
         self._queue: deque[tuple[int, str, JsonDict]] = deque()
@@ -1231,6 +1232,11 @@ class FakeTelegram:
         queue = self._failures.setdefault(method.lower(), deque())
         for _ in range(times):
             queue.append(_Failure(error_code, text, parameters))
+
+    def drop_next(self, method: str, *, times: int = 1) -> None:
+        """Close the connection of the next ``times`` calls of ``method`` without answering,
+        as a network or proxy failure would; the call is not carried out."""
+        self._drops[method.lower()] = self._drops.get(method.lower(), 0) + times
 
     def set_latency(self, seconds: float) -> None:
         """Delay every bot request by ``seconds`` before it is handled."""
@@ -1388,6 +1394,11 @@ class FakeTelegram:
             self.calls.append((name, {}))
             return self._refuse(name, {}, exc)
         self.calls.append((name, call.params))
+        if self._drops.get(name.lower()):
+            self._drops[name.lower()] -= 1
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=204)  # never arrives: the connection is gone
         if token != self.token:
             return self._refuse(name, call.params, _ApiError(401, "Unauthorized"))
         if entry is None:

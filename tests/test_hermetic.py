@@ -34,6 +34,8 @@ HOSTILE = {
     "ENCRYPTION_ALLOW_PLAIN": "true",
     "ALLOWED_USER_IDS": "999",
     "ADMIN_USER_IDS": "998",
+    "TELEGRAM_TRANSPORT": "httpx",
+    "TELEGRAM_PROXY_URL": "http://127.0.0.1:9",
 }
 
 

@@ -3,9 +3,15 @@ handled, swept later, and gone with /forget."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from telegram import Chat, Message, Update, User
+
+from bot.domain.clock import FixedClock
+from bot.runtime.intake import DurableQueue
 from storage.crypto import TextBox, decode_key, generate_key
 from storage.db import Database
 from storage.intake import IntakeRepository
@@ -13,6 +19,13 @@ from storage.users import UserRepository
 from tests.dbfile import sqlite_file
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+def message_update(update_id: int, text: str) -> Update:
+    person = User(id=77, first_name="Ada", is_bot=False)
+    chat = Chat(id=77, type=Chat.PRIVATE)
+    message = Message(update_id, NOW, chat, from_user=person, text=text)
+    return Update(update_id, message=message)
 
 
 async def test_written_once_wiped_when_handled_and_swept_later(tmp_path: Path) -> None:
@@ -54,3 +67,24 @@ async def test_forget_removes_a_persons_waiting_updates(tmp_path: Path) -> None:
         await db.close()
     with sqlite_file(path) as raw:
         assert raw.execute("SELECT COUNT(*) FROM intake WHERE user_id = 77").fetchone()[0] == 0
+
+
+async def test_a_cancelled_wait_for_the_writes_leaves_them_going(tmp_path: Path) -> None:
+    # PTB cancels the getUpdates that waits for a batch's writes when the bot stops; the
+    # writes must go on (those updates are already on their way) and the next wait succeed.
+    db = Database(tmp_path / "intake.sqlite3")
+    await db.open()
+    try:
+        queue = DurableQueue(wait_for_writes=False)
+        queue.attach(IntakeRepository(db), FixedClock(NOW), retry_after=0.1)
+        for update_id in range(1, 21):
+            await queue.put(message_update(update_id, f"glimmer {update_id}"))
+        waiting = asyncio.ensure_future(queue.written())
+        await asyncio.sleep(0)
+        waiting.cancel()
+        await queue.written()  # at once, as PTB's last getUpdates does: nothing was cancelled
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert await IntakeRepository(db).ids() == list(range(1, 21))
+    finally:
+        await db.close()

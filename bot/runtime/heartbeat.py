@@ -16,7 +16,9 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
+
+from bot.runtime.transport import Wrapped
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,11 @@ class Heartbeat:
         return timedelta(seconds=max(0.0, time.time() - modified))
 
 
-class HeartbeatRequest(HTTPXRequest):
-    """PTB's own HTTP client, beating the heartbeat on each answer Telegram gives with 200."""
+class HeartbeatRequest(Wrapped):
+    """A request object that beats the heartbeat on each answer Telegram gives with 200."""
 
-    def __init__(self, heartbeat: Heartbeat, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, inner: BaseRequest, heartbeat: Heartbeat) -> None:
+        super().__init__(inner)
         self._heartbeat = heartbeat
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:

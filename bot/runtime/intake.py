@@ -22,9 +22,10 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest
 
 from bot.domain.clock import Clock
+from bot.runtime.transport import Wrapped
 from storage.intake import IntakeRepository
 
 log = logging.getLogger(__name__)
@@ -107,9 +108,11 @@ class DurableQueue(asyncio.Queue[object]):
             log.warning("could not write update %s down: %s", update.update_id, exc)
 
     async def written(self) -> None:
-        """Wait until every update handed on so far is written down."""
+        """Wait until every update handed on so far is written down. The writes go on if the
+        waiter is cancelled (as PTB cancels a getUpdates when the bot stops): they hold
+        updates that are already on their way to the handlers."""
         if self._writes:
-            await asyncio.gather(*self._writes.values())
+            await asyncio.wait(list(self._writes.values()))
 
     async def handled(self, update: object) -> None:
         if self._repo is None or not isinstance(update, Update) or not carries_words(update):
@@ -117,7 +120,7 @@ class DurableQueue(asyncio.Queue[object]):
         self._tries.pop(update.update_id, None)
         writing = self._writes.get(update.update_id)
         if writing is not None:
-            await writing  # its row must exist before it is marked handled
+            await asyncio.wait([writing])  # its row must exist before it is marked handled
         try:
             await self._repo.done(update.update_id)
         except Exception as exc:
@@ -161,40 +164,14 @@ class DurableQueue(asyncio.Queue[object]):
         return count
 
 
-class WrittenDownFirst(BaseRequest):
+class WrittenDownFirst(Wrapped):
     """The request getUpdates goes through: before asking for more updates (which tells
     Telegram the last ones arrived) it waits until those are written down."""
 
     def __init__(self, inner: BaseRequest, queue: DurableQueue) -> None:
-        self._inner, self._queue = inner, queue
+        super().__init__(inner)
+        self._queue = queue
 
-    @property
-    def read_timeout(self) -> float | None:
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self._inner.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         await self._queue.written()
-        return await self._inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+        return await super().do_request(*args, **kwargs)
