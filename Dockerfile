@@ -1,16 +1,20 @@
-FROM python:3.11-slim
+# An exact release of the base image; README "Dependencies" says how to move it on.
+FROM python:3.11.14-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_PATH=/data/glimmers.sqlite3
 
-# Install from a throwaway copy of the source: only the installed package stays in the image.
+# The locked versions first, each checked against its hash (a layer that stays cached while
+# only the code changes); then the package from a throwaway copy of the source.
+COPY requirements/app.lock /tmp/app.lock
+RUN pip install --no-cache-dir --require-hashes -r /tmp/app.lock && rm /tmp/app.lock
 COPY pyproject.toml setup.py README.md /tmp/src/
 COPY bot /tmp/src/bot
 COPY handlers /tmp/src/handlers
 COPY storage /tmp/src/storage
-RUN pip install --no-cache-dir /tmp/src && rm -rf /tmp/src
+RUN pip install --no-cache-dir --no-deps /tmp/src && rm -rf /tmp/src
 
 # A bind mount (-v ./data:/data) must be writable by this user: chown 10001:10001 ./data
 RUN groupadd --gid 10001 glimmers \
