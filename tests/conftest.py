@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
+import threading
 
 # PTB 22 warns when it builds a RetryAfter unless told to use timedeltas; warnings are errors
 # in this suite, so opt in to the new behaviour before PTB is imported.
@@ -25,6 +27,36 @@ from bot.domain.clock import Clock, FixedClock, SystemClock
 from bot.runtime.services import Services, Timing, services_of
 from bot.settings import Settings, load_settings
 from tests.fake_telegram import FakeTelegram
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[EXIT_STATUS] = exitstatus
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An aiosqlite connection never closed leaves a thread that keeps this process from
+    exiting after the last test: CI would wait for hours. Name it, and end the run anyway
+    (with the tests' own status) instead of hanging."""
+    stuck = [
+        thread
+        for thread in threading.enumerate()
+        if "_connection_worker_thread" in thread.name and thread.is_alive()
+    ]
+    for thread in stuck:
+        thread.join(timeout=2)
+    stuck = [thread for thread in stuck if thread.is_alive()]
+    if stuck:
+        print(
+            f"\n{len(stuck)} database connection(s) were left open by the tests; "
+            "a test does not close its Database",
+            file=sys.stderr,
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(config.stash.get(EXIT_STATUS, 1) or 1)
+
+
+EXIT_STATUS = pytest.StashKey[int]()
 
 # Savouring pauses run at 1/20 speed in tests: a 10-second pause takes half a second.
 FAST = Timing(
