@@ -4,7 +4,8 @@ FROM python:3.11.14-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DATABASE_PATH=/data/glimmers.sqlite3
+    DATABASE_PATH=/data/glimmers.sqlite3 \
+    WEBHOOK_LISTEN=0.0.0.0
 
 # The locked versions first, each checked against its hash (a layer that stays cached while
 # only the code changes); then the package from a throwaway copy of the source.
@@ -26,6 +27,8 @@ WORKDIR /home/glimmers
 VOLUME ["/data"]
 
 # Webhook mode only (WEBHOOK_URL set): the port the reverse proxy forwards to (WEBHOOK_PORT).
+# Inside the container the server listens on 0.0.0.0 (above); publish the port to the proxy
+# only, as in `-p 127.0.0.1:8443:8443`.
 EXPOSE 8443
 
 # Healthy when the settings are valid, the database exists (`check` never makes one) and

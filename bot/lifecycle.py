@@ -3,8 +3,9 @@
 PTB's `run_polling` and `run_webhook` print tracebacks for start-up problems (a rejected
 token, no network), ignore Ctrl-C while a request hangs, and log a traceback for each retry
 when the network drops. This runs the same steps PTB documents for custom start-up
-(`Application.initialize`, `post_init`, `Updater.start_polling` or `start_webhook`,
-`Application.start`, and the reverse on the way out), with:
+(`Application.initialize`, `post_init`, `Updater.start_polling` or a webhook server of our
+own (bot/runtime/webhook.py) with `setWebhook`, `Application.start`, and the reverse on the
+way out), with:
 
 - `initialize` (getMe first) retried with backoff while Telegram can't be reached, said once;
 - a rejected token or a database that can't be opened ending the start in one line;
@@ -20,6 +21,7 @@ import os
 import signal
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +33,7 @@ from bot.cli import EXIT_SETTINGS, CommandError
 from bot.runtime import transport
 from bot.runtime.heartbeat import Heartbeat
 from bot.runtime.logs import redact
+from bot.runtime.webhook import WebhookServer
 from bot.settings import Settings
 
 log = logging.getLogger("bot")
@@ -60,6 +63,7 @@ async def serve(app: App, settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, task.cancel)
     started = False
+    server: WebhookServer | None = None
     try:
         await connect(app, settings)
         started = True
@@ -73,13 +77,13 @@ async def serve(app: App, settings: Settings) -> None:
         log.info("open https://t.me/%s in Telegram and send /start", name)
         if app.post_init:
             await app.post_init(app)
-        await start_updates(app, settings)
+        server = await start_updates(app, settings)
         await app.start()
         await asyncio.Future()  # runs until a signal cancels this task
     except asyncio.CancelledError:
         task.uncancel()  # Ctrl-C or SIGTERM: not an error, stop cleanly below
     finally:
-        await stop(app, started)
+        await stop(app, started, server)
 
 
 async def connect(app: App, settings: Settings) -> None:
@@ -147,9 +151,9 @@ def proxy_for(url: str) -> tuple[str, str] | None:
     return None
 
 
-async def start_updates(app: App, settings: Settings) -> None:
+async def start_updates(app: App, settings: Settings) -> WebhookServer | None:
     """Polling, or the webhook server; either way the first call (deleteWebhook or
-    setWebhook) is retried through network failures (`bootstrap_retries=-1`)."""
+    setWebhook) is retried through network failures. Returns the webhook server, if any."""
     assert app.updater is not None
     if not settings.webhook_url:
         await app.updater.start_polling(
@@ -158,26 +162,43 @@ async def start_updates(app: App, settings: Settings) -> None:
             bootstrap_retries=-1,
             error_callback=polling_trouble,
         )
-        return
+        return None
     assert settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
+    # The path is WEBHOOK_URL's own, so a reverse proxy forwards it unchanged.
+    server = WebhookServer(
+        app,
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        path=settings.webhook_path,
+        secret=secret,
+    )
+    try:
+        await server.start()
+    except OSError as exc:
+        raise CommandError(
+            f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} for the "
+            f"webhook: {exc.strerror or exc}; check WEBHOOK_LISTEN and WEBHOOK_PORT"
+        ) from None
     log.info(
         "webhook mode: listening on %s:%d at /%s",
         settings.webhook_listen,
         settings.webhook_port,
         settings.webhook_path,
     )
-    # url_path is WEBHOOK_URL's own path, so a reverse proxy forwards the path unchanged.
-    # PTB answers 403 to a request without the right X-Telegram-Bot-Api-Secret-Token.
-    await app.updater.start_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=settings.webhook_path,
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-        bootstrap_retries=-1,
-    )
+    try:
+        await until_answered(
+            settings,
+            lambda: app.bot.set_webhook(
+                url=settings.webhook_url or "",
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+                secret_token=secret,
+            ),
+        )
+    except BaseException:
+        await server.stop()
+        raise
     # No getUpdates to keep the heartbeat fresh: ask Telegram about the webhook each minute.
     assert app.job_queue is not None
     app.job_queue.run_repeating(
@@ -187,6 +208,25 @@ async def start_updates(app: App, settings: Settings) -> None:
         name="heartbeat",
         data=Heartbeat(settings.database_path),
     )
+    return server
+
+
+async def until_answered(settings: Settings, call: Callable[[], Awaitable[object]]) -> None:
+    """Make a call to Telegram, retried with backoff while it can't be reached (said once)."""
+    delay = FIRST_RETRY_SECONDS
+    said = False
+    while True:
+        try:
+            await call()
+            return
+        except (NetworkError, RetryAfter) as exc:  # TimedOut included
+            if not said:
+                log.warning("%s; trying again until it answers", unreachable(settings, exc))
+                said = True
+        except TelegramError as exc:
+            raise CommandError(f"Telegram refused the webhook: {exc}") from None
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, LONGEST_RETRY_SECONDS)
 
 
 def polling_trouble(exc: TelegramError) -> None:
@@ -201,8 +241,10 @@ async def webhook_pulse(context: ContextTypes.DEFAULT_TYPE) -> None:
         heartbeat.beat()
 
 
-async def stop(app: App, started: bool) -> None:
+async def stop(app: App, started: bool, server: WebhookServer | None = None) -> None:
     """The reverse of the start, as far as it got; persistence is flushed by `stop`."""
+    if server is not None:
+        await server.stop()
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

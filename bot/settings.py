@@ -25,7 +25,8 @@ from storage.crypto import PLAIN, TextBox, decode_key
 
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
 # What Telegram accepts as a webhook's secret_token.
-WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Telegram allows 1-256 of these characters; a guessable secret is no secret, so 32 at least.
+WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 # The ports Telegram will deliver webhooks to.
 WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
 # The path is handed to the webhook server as a pattern, so keep it to plain characters.
@@ -68,7 +69,8 @@ class Settings(BaseSettings):
     # Webhook mode: set WEBHOOK_URL and the bot serves updates over HTTP instead of polling.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
-    webhook_listen: str = "0.0.0.0"
+    # This machine only, unless told otherwise; the Docker image sets 0.0.0.0.
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # Encryption at rest of what people write; see storage/crypto.py.
     encryption_key: SecretStr | None = None
@@ -146,6 +148,13 @@ class Settings(BaseSettings):
     def _base_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must start with http:// or https://")
+        try:
+            host = urlsplit(value).hostname or ""
+        except ValueError:
+            raise ValueError("is not a valid URL") from None
+        # The token travels in every request's path: in the clear only to this machine.
+        if value.startswith("http://") and not _is_loopback(host):
+            raise ValueError("must be https:// unless it is on this machine (127.0.0.1)")
         return value
 
     @field_validator("default_timezone")
@@ -206,7 +215,10 @@ class Settings(BaseSettings):
                 raise PydanticCustomError("required_with", "required when WEBHOOK_URL is set")
             return None
         if not WEBHOOK_SECRET_SHAPE.match(value.get_secret_value()):
-            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+            raise ValueError(
+                "must be 32-256 characters of A-Z, a-z, 0-9, _ and - (make one with: "
+                'python3 -c "import secrets; print(secrets.token_urlsafe(32))")'
+            )
         return value
 
     @field_validator("webhook_listen")

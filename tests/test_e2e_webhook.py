@@ -13,11 +13,13 @@ import aiohttp
 import pytest
 from telegram import Update
 
+from bot.runtime.webhook import WebhookServer
+from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
 from tests.fake_telegram import SECRET_HEADER, FakeTelegram, JsonDict
 from tests.processes import start_bot
 
-SECRET = "w3bh00k_Secret-for-the-e2e-test"
+SECRET = "w3bh00k_Secret-for-the-e2e-test-0123"
 
 
 @pytest.fixture
@@ -125,3 +127,74 @@ async def test_webhook_mode_end_to_end(fake: FakeTelegram, tmp_path: Path) -> No
     assert "setWebhook" in logged  # the call was logged, with its secret redacted
     assert SECRET not in logged
     assert fake.token not in logged
+
+
+async def raw_post(port: int, head: str, body: bytes = b"") -> int:
+    """Send a request's head (and some body), and return the status the server answers
+    with, without sending the rest of what Content-Length promised."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        await writer.drain()
+        async with asyncio.timeout(5):  # the promised body never comes: no waiting for it
+            status_line = await reader.readline()
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+
+
+def head(port: int, length: int | None, secret: str | None) -> str:
+    lines = [
+        "POST /telegram/updates HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/json",
+        f"Content-Length: {length}" if length is not None else "Transfer-Encoding: chunked",
+    ]
+    if secret is not None:
+        lines.append(f"{SECRET_HEADER}: {secret}")
+    return "\n".join(lines) + "\n"
+
+
+async def test_the_webhook_judges_a_request_before_reading_its_body(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    assert runner.app is not None
+    port = free_port()
+    server = WebhookServer(
+        runner.app, listen="127.0.0.1", port=port, path="telegram/updates", secret=SECRET
+    )
+    await server.start()
+    try:
+        huge = 90 * 1024 * 1024
+        # Answered from the headers alone: the 90 MiB promised are never sent.
+        assert await raw_post(port, head(port, huge, None)) == 403
+        assert await raw_post(port, head(port, huge, "near-" + SECRET)) == 403
+        assert await raw_post(port, head(port, huge, SECRET)) == 413
+        # A body that doesn't say its length is cut off once it passes 1 MiB.
+        chunk = b"x" * 65536
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(20))
+        assert await raw_post(port, head(port, None, SECRET), chunks) == 413
+
+        ada = fake.user(521, "Ada")
+        update: JsonDict = {
+            "update_id": 77,
+            "message": {
+                "message_id": 1,
+                "date": 1_700_000_000,
+                "chat": ada.chat_dict(),
+                "from": ada.user_dict(),
+                "text": "light on the kitchen tiles",
+            },
+        }
+        url = f"http://127.0.0.1:{port}/telegram/updates"
+        async with aiohttp.ClientSession(headers={SECRET_HEADER: SECRET}) as session:
+            for bad in (b"not json", b"[1, 2]", b'{"no": "update id"}', b"\xff\xfe"):
+                async with session.post(url, data=bad) as response:
+                    assert response.status == 400, bad
+            async with session.get(url) as response:
+                assert response.status == 405
+            async with session.post(url, json=update) as response:
+                assert response.status == 200
+        assert (await ada.reply()).text == "Kept: “light on the kitchen tiles” ✨"
+    finally:
+        await server.stop()

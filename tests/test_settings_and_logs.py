@@ -81,10 +81,14 @@ def test_missing_token_is_a_settings_error(bare_environment: Path) -> None:
         load_settings()
 
 
+LONG = "a-long-random-webhook-secret_0123456789"
+
+
 def test_webhook_settings(bare_environment: Path) -> None:
     polling = load_settings(telegram_bot_token=TOKEN, webhook_url="", webhook_secret="")
     assert polling.webhook_url is None and polling.webhook_secret is None
-    assert (polling.webhook_listen, polling.webhook_port) == ("0.0.0.0", 8443)
+    # This machine only, unless told otherwise (the Docker image says 0.0.0.0).
+    assert (polling.webhook_listen, polling.webhook_port) == ("127.0.0.1", 8443)
     secret = "s3cret_-" * 32  # 256 characters, Telegram's longest
     hook = load_settings(
         telegram_bot_token=TOKEN,
@@ -102,9 +106,24 @@ def test_webhook_settings(bare_environment: Path) -> None:
         )
     # Plain http only for a loopback address: a local Bot API server, or the tests' fake.
     local = load_settings(
-        telegram_bot_token=TOKEN, webhook_url="http://127.0.0.1:9999/hook", webhook_secret="s"
+        telegram_bot_token=TOKEN, webhook_url="http://127.0.0.1:9999/hook", webhook_secret=LONG
     )
     assert local.webhook_path == "hook"
+    # A guessable secret is refused, and the message says how to make a good one.
+    for short in ("s", "a" * 31):
+        with pytest.raises(SettingsError, match=r"32-256 characters.*secrets\.token_urlsafe"):
+            load_settings(
+                telegram_bot_token=TOKEN, webhook_url="https://b.example.org/", webhook_secret=short
+            )
+
+
+def test_the_token_travels_in_the_clear_only_to_this_machine(bare_environment: Path) -> None:
+    for remote in ("http://api.example.org/bot", "http://10.0.0.5:8081/bot", "http://[::ffff:1]/b"):
+        with pytest.raises(SettingsError, match=r"TELEGRAM_API_BASE_URL .*must be https://"):
+            load_settings(telegram_bot_token=TOKEN, telegram_api_base_url=remote)
+    for local in ("http://127.0.0.1:8081/bot", "http://localhost:8081/bot", "http://[::1]/bot"):
+        assert load_settings(telegram_bot_token=TOKEN, telegram_api_base_url=local)
+    assert load_settings(telegram_bot_token=TOKEN, telegram_api_base_url="https://tg.example/bot")
 
 
 def test_every_setting_is_documented_in_env_example() -> None:
@@ -112,7 +131,8 @@ def test_every_setting_is_documented_in_env_example() -> None:
     from bot.settings import Settings
 
     for name in Settings.model_fields:
-        assert f"\n{name.upper()}=" in example, name
+        # Set, or shown commented out (where setting it would override the Docker image's).
+        assert f"\n{name.upper()}=" in example or f"\n# {name.upper()}=" in example, name
 
 
 def make_record(msg: str, *args: object, exc: BaseException | None = None) -> logging.LogRecord:
