@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.domain.checkins import first_checkin, next_recap
 from bot.domain.glimmers import split_glimmers
+from bot.domain.limits import GLIMMERS_PER_DAY, LINES_PER_MESSAGE
 from bot.domain.recap import build_recap, week_window
 from bot.runtime.ratelimit import Lane
 from bot.runtime.services import Ctx, Services
@@ -50,6 +51,10 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
         return
     svc = context.svc
     now = svc.clock.now()
+    lines, note = _within_limits(svc, user_id, now, lines)
+    if not lines:
+        await message.reply_html(note)
+        return
     try:
         await svc.users.ensure(user_id=user_id, now=now)
         checkin = False
@@ -79,6 +84,25 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
     await message.reply_html(
         render.saved(saved, checkin=checkin), reply_markup=keyboards.quick_saved(saved)
     )
+    if note:
+        await message.reply_html(note)
+
+
+def _within_limits(
+    svc: Services, user_id: int, now: datetime, lines: list[str]
+) -> tuple[list[str], str]:
+    """The lines this message may keep, and what to say about any it can't."""
+    note = ""
+    if len(lines) > LINES_PER_MESSAGE:
+        lines = lines[:LINES_PER_MESSAGE]
+        note = texts.TOO_MANY_LINES.format(kept=LINES_PER_MESSAGE)
+    granted = svc.limits.glimmers.take(user_id, now, len(lines))
+    if granted < len(lines):
+        wait = render.wait_phrase(svc.limits.glimmers.wait(user_id, now))
+        if granted == 0:
+            return [], texts.DAY_FULL.format(limit=GLIMMERS_PER_DAY, wait=wait)
+        note = texts.DAY_FULL_PART.format(limit=GLIMMERS_PER_DAY, kept=granted, wait=wait)
+    return lines[:granted], note
 
 
 def _summarise_later(context: Ctx, user_id: int, chat_id: int) -> None:

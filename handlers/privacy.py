@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.runtime.services import Ctx
-from bot.ui import keyboards, texts
+from bot.ui import keyboards, render, texts
 from bot.ui.export import build_export, count_phrase, file_names
 from handlers.common import ids
 from handlers.flows import forget_button
@@ -44,12 +44,16 @@ async def export(update: Update, context: Ctx) -> None:
     assert message is not None
     user_id, chat_id = ids(update)
     svc = context.svc
+    now = svc.clock.now()
+    if not svc.limits.exports.take(user_id, now):
+        wait = render.wait_phrase(svc.limits.exports.wait(user_id, now))
+        await message.reply_html(texts.EXPORT_RESTING.format(wait=wait))
+        return
     await message.reply_html(texts.EXPORT_WORKING)
     await context.bot.send_chat_action(chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT)
     settings = await svc.users.export_row(user_id=user_id) or {"id": user_id}
     rows = await svc.glimmers.export_rows(user_id=user_id)
     zone = settings.get("timezone") or svc.settings.default_timezone
-    now = svc.clock.now()
     # Formatting 10,000 glimmers is CPU work: the worker process keeps replies flowing.
     files = await asyncio.get_running_loop().run_in_executor(
         svc.worker_pool(),

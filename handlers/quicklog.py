@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot.domain.glimmers import split_glimmers
+from bot.domain.limits import LINES_PER_MESSAGE
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
@@ -77,7 +78,7 @@ async def edited(update: Update, context: Ctx) -> None:
         if not text.lower().startswith(("/g ", "/g@", "/g\n")):
             return
         text = text_after_command(message)
-    lines = split_glimmers(text)
+    lines = split_glimmers(text)[:LINES_PER_MESSAGE]  # as many as a message may keep
     updated = await context.svc.glimmers.apply_edit(
         user_id=user_id,
         chat_id=chat_id,

@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.domain.clock import Clock
 from bot.domain.flood import ReplyBudget
+from bot.domain.limits import Limits
 from bot.runtime.intake import RETRY_AFTER_SECONDS
 from bot.runtime.ratelimit import NETWORK_BACKOFF
 from bot.settings import Settings
@@ -84,13 +85,15 @@ class Services:
     groups_left: set[int] = field(init=False, default_factory=set)
     replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
     edits: LastEdits = field(init=False, default_factory=LastEdits)
+    limits: Limits = field(init=False, default_factory=Limits)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def forget(self, *, user_id: int, chat_id: int) -> None:
         """/forget: drop what this process holds in memory of the person and their chat
-        (texts of edited messages, history pages included, and the flood count)."""
+        (texts of edited messages, history pages included, the flood count, the limits)."""
         self.replies.forget(user_id)
         self.edits.forget(chat_id)
+        self.limits.forget(user_id)
 
     def worker_pool(self) -> ProcessPoolExecutor:
         """A separate process for CPU-heavy work (recap charts, exports), started on first use.

@@ -6,8 +6,9 @@ stays inside Telegram's 4096-character limit (the stored glimmer is never shorte
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -117,6 +118,15 @@ def _day(d: date) -> str:
 
 def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
+
+
+def wait_phrase(wait: timedelta) -> str:
+    """A wait in words, rounded up: "a minute", "7 minutes", "3 hours"."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    if minutes < 60:
+        return _plural(minutes, texts.WAIT_MINUTE, texts.WAIT_MINUTES.format(count=minutes))
+    hours = math.ceil(minutes / 60)
+    return _plural(hours, texts.WAIT_HOUR, texts.WAIT_HOURS.format(count=hours))
 
 
 def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:

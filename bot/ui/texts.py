@@ -91,6 +91,32 @@ SAVE_FAILED = (
     "I'm sorry, I couldn't save that just now. Please send it again in a moment; "
     "nothing else has changed."
 )
+# Limits (bot/domain/limits.py): far above everyday use, said kindly when reached.
+TOO_MANY_LINES = (
+    "That's a lot in one message: I kept the first {kept} lines as glimmers, the most one "
+    "message holds. Send the rest in another message and I'll keep those too."
+)
+DAY_FULL = (
+    "You've kept {limit} glimmers today, the most I keep in one day, so this one wasn't "
+    "kept. There's room again in about {wait}. Everything before it is safe."
+)
+DAY_FULL_PART = (
+    "That brings you to {limit} glimmers today, the most I keep in one day: I kept the "
+    "first {kept} lines of this message. There's room again in about {wait}."
+)
+RECAP_RESTING = (
+    "That's a lot of recaps in a short while, so let's give the charts a rest. "
+    "You can ask again in about {wait}."
+)
+RECAP_RESTING_POPUP = "Let's give the charts a rest: try again in about {wait}."
+EXPORT_RESTING = (
+    "You've exported your journal a few times just now, so let's give it a rest. "
+    "You can ask again in about {wait}; nothing has changed meanwhile."
+)
+WAIT_MINUTE = "a minute"
+WAIT_MINUTES = "{count} minutes"
+WAIT_HOUR = "an hour"
+WAIT_HOURS = "{count} hours"
 UNDONE_ONE = "Removed. It's as if it was never sent."
 UNDONE_MANY = "Removed all {count}."
 ALREADY_GONE = "That one has already been removed."
