@@ -7,6 +7,8 @@ dodged by importing late.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -126,3 +128,17 @@ def test_no_handler_imports_another() -> None:
         return any(within(target, shared) for shared in SHARED_HANDLER_MODULES)
 
     assert broken("handlers", allowed) == []
+
+
+def test_the_bots_process_never_loads_the_drawing_libraries() -> None:
+    # matplotlib and numpy are about 40 MB and half a second of start-up: only the worker
+    # process, which draws the charts, may import them.
+    probe = (
+        "import sys, bot.__main__, bot.app, bot.lifecycle, bot.cli\n"
+        "heavy = sorted(m for m in ('matplotlib', 'numpy', 'PIL') if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == ""

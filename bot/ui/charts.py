@@ -1,7 +1,9 @@
 """The weekly recap picture: glimmers per day above the mix of senses, as PNG bytes.
 
 Drawn with matplotlib's object API (Figure + FigureCanvasAgg, never pyplot), so it holds no
-global state and can run in a worker thread. Pure: no Telegram, no database.
+global state. Pure: no Telegram, no database. matplotlib (and numpy with it) is imported on
+first use, which is in the worker process: the bot's own process never loads it (about 40 MB
+and half a second of start-up).
 """
 
 from __future__ import annotations
@@ -11,16 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from io import BytesIO
-
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.ft2font import FT2Font
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.domain.recap import WeekRecap
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import MaxNLocator
 
 # Okabe–Ito colours, safe for the common kinds of colour blindness.
 BLUE = "#0072B2"
@@ -56,6 +56,9 @@ class ChartWords:
 @lru_cache(maxsize=1)
 def _drawable() -> frozenset[int]:
     """Code points the default font can draw."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
     path = font_manager.findfont(font_manager.FontProperties())
     return frozenset(FT2Font(path).get_charmap())
 
@@ -105,7 +108,7 @@ def _draw_days(ax: Axes, recap: WeekRecap, labels: Sequence[str], words: ChartWo
     shown = [str(count) if count else "" for count in counts]
     ax.bar_label(bars, labels=shown, padding=3, fontsize=LABEL_PT, color=INK)
     ax.set_xticks(positions, [drawable(label) for label in labels], parse_math=False)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_whole_numbers())
     ax.set_ylim(0, max(1.0, max(counts, default=0) * 1.18))
     ax.set_title(drawable(words.per_day), fontsize=HEADING_PT, color=INK, loc="left")
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
@@ -131,7 +134,7 @@ def _draw_senses(ax: Axes, recap: WeekRecap, names: Sequence[str], words: ChartW
     ax.bar_label(bars, padding=4, fontsize=LABEL_PT, color=INK)
     ax.set_yticks(positions, names, parse_math=False)
     ax.invert_yaxis()  # most noticed at the top
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(_whole_numbers())
     ax.set_xlim(0, max(counts) * 1.15)
     ax.grid(axis="x", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
@@ -150,6 +153,9 @@ def recap_chart(
     labels = list(day_labels) if day_labels is not None else default_day_labels(days)
     if len(labels) != len(days):
         raise ValueError(f"need {len(days)} day labels, got {len(labels)}")
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     canvas = FigureCanvasAgg(figure)
@@ -173,11 +179,19 @@ def recap_chart(
 
 def _text_width(canvas: FigureCanvasAgg, text: str) -> float:
     """Width in pixels of a sense name at the label size."""
+    from matplotlib.font_manager import FontProperties
+
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     width, _, _ = renderer.get_text_width_height_descent(
         text, FontProperties(size=LABEL_PT), ismath=False
     )
     return float(width)
+
+
+def _whole_numbers() -> MaxNLocator:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def chart_caption_facts(recap: WeekRecap) -> dict[str, object]:
