@@ -156,10 +156,11 @@ async def stop_as_a_failure(stopping: Awaitable[None]) -> None:
         raise RuntimeError("stopping was cancelled from inside") from exc
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def bare_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """For the tests of reading settings from the environment and `.env`: no setting in the
-    environment (in any letter case), and an empty working folder, which it returns."""
+    """Every test runs with no setting in the environment (in any letter case) and in an
+    empty working folder, which it returns: a developer's `.env` or exported settings can
+    never change what a test sees, even one that reads settings the way the bot does."""
     names = {name.upper() for name in Settings.model_fields} | {"NEW_ENCRYPTION_KEY"}
     for variable in list(os.environ):
         if variable.upper() in names:

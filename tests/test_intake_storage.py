@@ -4,6 +4,7 @@ handled, swept later, and gone with /forget."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -86,5 +87,24 @@ async def test_a_cancelled_wait_for_the_writes_leaves_them_going(tmp_path: Path)
         with pytest.raises(asyncio.CancelledError):
             await waiting
         assert await IntakeRepository(db).ids() == list(range(1, 21))
+    finally:
+        await db.close()
+
+
+async def test_a_message_is_written_down_as_telegram_sent_it(tmp_path: Path) -> None:
+    db = Database(tmp_path / "intake.sqlite3")
+    await db.open()
+    try:
+        queue = DurableQueue(wait_for_writes=True)
+        queue.attach(IntakeRepository(db), FixedClock(NOW), retry_after=0.1)
+        sent = message_update(3, "a robin on the gate").to_dict()
+        sent["message"]["a_field_ptb_does_not_know"] = {"kept": True}
+        queue.arrived(json.dumps({"ok": True, "result": [sent]}).encode())
+        await queue.put(Update.de_json(sent, None))
+        await queue.put(message_update(4, "not in the batch: rebuilt from PTB's object"))
+        written = [json.loads(payload) for payload in await IntakeRepository(db).pending()]
+        assert written[0] == sent  # every field as it came, even one PTB would drop
+        assert written[1]["message"]["text"] == "not in the batch: rebuilt from PTB's object"
+        queue.arrived(b"<html>not json</html>")  # a broken answer changes nothing
     finally:
         await db.close()

@@ -69,6 +69,25 @@ class DurableQueue(asyncio.Queue[object]):
         self._tries: dict[int, int] = {}
         self._retry_after = RETRY_AFTER_SECONDS
         self._later: set[asyncio.Task[None]] = set()
+        # The latest getUpdates batch as Telegram sent it, by update id: written down as it
+        # came, instead of rebuilding each update's JSON from PTB's objects (a tenth of the
+        # CPU a quick glimmer costs, measured with py-spy).
+        self._as_sent: dict[int, dict[str, Any]] = {}
+
+    def arrived(self, body: bytes) -> None:
+        """A getUpdates answer, before PTB reads it: keep the messages' JSON as sent."""
+        self._as_sent.clear()  # the batch before was all handed on before this was asked for
+        try:
+            updates = json.loads(body).get("result")
+        except (ValueError, AttributeError):
+            return
+        if not isinstance(updates, list):
+            return
+        for data in updates:
+            if isinstance(data, dict) and ("message" in data or "edited_message" in data):
+                update_id = data.get("update_id")
+                if isinstance(update_id, int):
+                    self._as_sent[update_id] = data
 
     def attach(self, repo: IntakeRepository, clock: Clock, *, retry_after: float) -> None:
         self._repo, self._clock, self._retry_after = repo, clock, retry_after
@@ -80,7 +99,9 @@ class DurableQueue(asyncio.Queue[object]):
             if item.update_id in self._seen:
                 return  # delivered again: already waiting here, or already handled
             self._remember(item.update_id)
-            write = asyncio.ensure_future(self._write_down(item))
+            write = asyncio.ensure_future(
+                self._write_down(item, self._as_sent.pop(item.update_id, None))
+            )
             self._writes[item.update_id] = write
             write.add_done_callback(lambda _: self._writes.pop(item.update_id, None))
             if self._wait_for_writes:
@@ -92,14 +113,15 @@ class DurableQueue(asyncio.Queue[object]):
         if len(self._seen) > REMEMBERED_IDS:
             self._seen.popitem(last=False)
 
-    async def _write_down(self, update: Update) -> None:
+    async def _write_down(self, update: Update, as_sent: dict[str, Any] | None) -> None:
         assert self._repo is not None and self._clock is not None
         user = update.effective_user
+        data = as_sent if as_sent is not None else update.to_dict()
         try:
             await self._repo.write(
                 update_id=update.update_id,
                 user_id=user.id if user is not None else None,
-                payload=json.dumps(update.to_dict(), ensure_ascii=False),
+                payload=json.dumps(data, ensure_ascii=False),
                 now=self._clock.now(),
             )
         except Exception as exc:
@@ -174,4 +196,7 @@ class WrittenDownFirst(Wrapped):
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         await self._queue.written()
-        return await super().do_request(*args, **kwargs)
+        status, body = await super().do_request(*args, **kwargs)
+        if status == 200:
+            self._queue.arrived(body)
+        return status, body
