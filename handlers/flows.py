@@ -70,8 +70,9 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
             lines=lines,
             now=now,
         )
-    except sqlite3.Error:
-        log.exception("could not save a quick glimmer for user %s", user_id)
+    except sqlite3.Error as exc:
+        # A full or failing disk is trouble, not a bug: one line, no traceback.
+        log.warning("could not save a quick glimmer for user %s: %s", user_id, exc)
         await message.reply_html(texts.SAVE_FAILED)
         return
     if not saved:

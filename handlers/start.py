@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -42,6 +43,10 @@ async def private_only(update: Update, context: Ctx) -> None:
         await _check(update, context)
     except ApplicationHandlerStop:
         raise
+    except (sqlite3.Error, OSError) as exc:  # a full or failing disk: one line
+        log.warning("the gate failed for update %s (%s); stopped it", update.update_id, exc)
+        await _say_not_saved(update)
+        raise ApplicationHandlerStop from None
     except Exception:
         log.exception("the gate failed for update %s; stopped it", update.update_id)
         await _say_not_saved(update)

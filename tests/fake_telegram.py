@@ -630,6 +630,23 @@ class _Query:
     answered: bool = False
 
 
+@dataclass(frozen=True)
+class Fault:
+    """What a flaky Telegram does to one call instead of answering it plainly (see
+    ``FakeTelegram.faults``). Fields combine: a delay, then an error or a dropped line."""
+
+    delay: float = 0.0
+    """Seconds before anything else happens."""
+    error_code: int = 0
+    """Answer with this error instead (a 429 carries ``retry_after``)."""
+    retry_after: int = 1
+    html: bool = False
+    """The error body is an HTML page, as Telegram's front end sends for a 502."""
+    drop: str = ""
+    """"before": the connection closes unanswered and the call is not carried out; "after":
+    the call is carried out, then the connection closes before the answer."""
+
+
 @dataclass
 class _Failure:
     error_code: int
@@ -1084,6 +1101,10 @@ class FakeTelegram:
         self._blocked: set[int] = set()
         self._failures: dict[str, deque[_Failure]] = {}
         self._drops: dict[str, int] = {}
+        self.faults: Callable[[str], Fault | None] | None = None
+        """Called with each call's method name (getUpdates too); a ``Fault`` it returns is
+        done to that call. For runs with random trouble; ``fail_next`` and ``drop_next``
+        script single calls."""
         self._latency = 0.0
         # Update queue: (update_id, kind, update) in id order, unconfirmed only.
         self._queue: deque[tuple[int, str, JsonDict]] = deque()
@@ -1394,6 +1415,9 @@ class FakeTelegram:
             self.calls.append((name, {}))
             return self._refuse(name, {}, exc)
         self.calls.append((name, call.params))
+        fault = self.faults(name) if self.faults is not None else None
+        if fault is not None and (fault.delay or fault.drop or fault.error_code):
+            return await self._faulty(request, name, call, fault)
         if self._drops.get(name.lower()):
             self._drops[name.lower()] -= 1
             assert request.transport is not None
@@ -1427,6 +1451,40 @@ class FakeTelegram:
                 self._in_flight -= 1
                 self._poke()
         return web.json_response({"ok": True, "result": result})
+
+    async def _faulty(
+        self, request: web.Request, name: str, call: _Call, fault: Fault
+    ) -> web.Response:
+        """Answer one call the way ``fault`` says."""
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop == "before":
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=204)  # never arrives
+        if fault.error_code:
+            if fault.html:
+                page = f"<html><body><h1>{fault.error_code} Bad Gateway</h1></body></html>"
+                return web.Response(status=fault.error_code, text=page, content_type="text/html")
+            parameters = {"retry_after": fault.retry_after} if fault.error_code == 429 else None
+            error = _ApiError(
+                fault.error_code,
+                _default_description(fault.error_code)
+                if fault.error_code != 429
+                else f"Too Many Requests: retry after {fault.retry_after}",
+                record=False,
+                parameters=parameters,
+            )
+            return self._refuse(name, call.params, error)
+        entry = self._methods.get(name.lower())
+        assert entry is not None
+        try:
+            await entry[1](call)  # carried out...
+        except _ApiError as exc:
+            return self._refuse(name, call.params, exc)
+        assert request.transport is not None
+        request.transport.abort()  # ...but the answer never arrives
+        return web.Response(status=204)
 
     def _refuse(self, method: str, payload: JsonDict, error: _ApiError) -> web.Response:
         if error.record:

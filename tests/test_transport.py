@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import logging
 import socket
 import traceback
 from collections.abc import AsyncIterator
@@ -26,7 +27,7 @@ from bot.runtime import transport
 from bot.runtime.transport import AiohttpRequest, build_requests, environment_proxy
 from bot.settings import SettingsError, load_settings
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fake_telegram import FakeTelegram, FakeUser, Fault
 
 CHAT = 5151
 # A real PNG header is enough for the fake; the bytes must arrive unchanged.
@@ -248,7 +249,10 @@ async def test_the_application_runs_on_either_transport(fake: FakeTelegram, tmp_
         await runner.start()
         try:
             assert runner.app is not None
-            assert isinstance(runner.app.bot.request, request_class)
+            request = runner.app.bot.request
+            while isinstance(request, transport.Wrapped):
+                request = request.inner
+            assert isinstance(request, request_class)
             await person.send("steam rising from a mug")
             assert "steam rising from a mug" in (await person.reply()).text
             await runner.restart()
@@ -405,3 +409,28 @@ def test_environment_proxy_is_read_once_and_honours_no_proxy(
         connection_pool_size=8, pool_timeout=30,
     )  # fmt: skip
     assert isinstance(requests.calls, BaseRequest)
+
+
+@pytest.mark.parametrize("kind", ["aiohttp", "httpx"])
+async def test_an_html_error_page_is_a_network_error_without_a_traceback(
+    fake: FakeTelegram, alex: FakeUser, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram's front end answers a 502 with an HTML page, not the Bot API's JSON.
+    fake.faults = lambda method: (
+        Fault(error_code=502, html=True) if method == "sendMessage" else None
+    )
+    requests = build_requests(
+        kind,  # type: ignore[arg-type]
+        base_url=fake.base_url,
+        proxy=None,
+        connection_pool_size=2,
+        pool_timeout=5,
+    )
+    caplog.set_level(logging.DEBUG)
+    async with Bot(fake.token, base_url=fake.base_url, request=requests.calls) as bot:
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(CHAT, "through a broken front end")
+        fake.faults = None
+        await bot.send_message(CHAT, "and through a mended one")
+    assert (await alex.reply()).text == "and through a mended one"
+    assert not [record for record in caplog.records if record.exc_info]

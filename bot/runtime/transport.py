@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import logging
 import urllib.request
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import IO, Any, Literal, cast
 from urllib.parse import urlsplit
 
@@ -228,20 +230,26 @@ def build_requests(
     if transport == "httpx":
         # httpx reads HTTPS_PROXY and friends itself when no proxy is given.
         return Requests(
-            calls=HTTPXRequest(
-                connection_pool_size=connection_pool_size, pool_timeout=pool_timeout, proxy=proxy
+            calls=ReadableErrors(
+                HTTPXRequest(
+                    connection_pool_size=connection_pool_size,
+                    pool_timeout=pool_timeout,
+                    proxy=proxy,
+                )
             ),
-            get_updates=HTTPXRequest(connection_pool_size=1, proxy=proxy),
+            get_updates=ReadableErrors(HTTPXRequest(connection_pool_size=1, proxy=proxy)),
         )
     proxy = proxy or environment_proxy(base_url)
     if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
         # As httpx refuses one at build time: a proxy from the environment that can't be used.
         raise ValueError(f"unsupported proxy scheme {urlsplit(proxy).scheme!r}")
     return Requests(
-        calls=AiohttpRequest(
-            connection_pool_size=connection_pool_size, pool_timeout=pool_timeout, proxy=proxy
+        calls=ReadableErrors(
+            AiohttpRequest(
+                connection_pool_size=connection_pool_size, pool_timeout=pool_timeout, proxy=proxy
+            )
         ),
-        get_updates=AiohttpRequest(connection_pool_size=1, proxy=proxy),
+        get_updates=ReadableErrors(AiohttpRequest(connection_pool_size=1, proxy=proxy)),
     )
 
 
@@ -273,6 +281,11 @@ class Wrapped(BaseRequest):
         self._inner = inner
 
     @property
+    def inner(self) -> BaseRequest:
+        """The request object underneath."""
+        return self._inner
+
+    @property
     def read_timeout(self) -> float | None:
         return self._inner.read_timeout
 
@@ -284,3 +297,21 @@ class Wrapped(BaseRequest):
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         return await self._inner.do_request(*args, **kwargs)
+
+
+class ReadableErrors(Wrapped):
+    """An error page in place of the Bot API's JSON (Telegram's front end answers a 502 with
+    HTML) becomes the JSON error PTB expects. PTB then raises the same NetworkError, but
+    without first logging a traceback for a body it couldn't read: network trouble is one
+    WARNING line (the rate limiter's), and a traceback in the log stays the sign of a bug."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, body = await super().do_request(*args, **kwargs)
+        if status >= 400 and not body.lstrip().startswith(b"{"):
+            try:
+                reason = HTTPStatus(status).phrase
+            except ValueError:
+                reason = f"HTTP error {status}"
+            error = {"ok": False, "error_code": status, "description": f"{reason} ({status})"}
+            body = json.dumps(error).encode()
+        return status, body
