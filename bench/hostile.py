@@ -227,14 +227,22 @@ async def kill9(folder: Path, small: bool) -> dict[str, Any]:
     return {"kills": kills, **result}
 
 
+async def warmed_up(
+    fake: FakeTelegram, folder: Path, first_id: int, count: int
+) -> tuple[BotProcess, list[Person]]:
+    """The bot started, and each person's first message answered (start-up is not the test)."""
+    bot = BotProcess(fake, folder, folder / "glimmers.sqlite3")
+    await bot.start()
+    people = [Person(fake.user(first_id + p), p) for p in range(count)]
+    await asyncio.gather(*(p.user.send("warm up") for p in people))
+    await asyncio.gather(*(p.user.reply(timeout=30) for p in people))
+    return bot, people
+
+
 async def sigterm(folder: Path, small: bool) -> dict[str, Any]:
     people_count, each = (8, 15) if small else (20, 30)
     async with FakeTelegram() as fake:
-        bot = BotProcess(fake, folder, folder / "glimmers.sqlite3")
-        await bot.start()
-        people = [Person(fake.user(50_000 + p), p) for p in range(people_count)]
-        await asyncio.gather(*(p.user.send("warm up") for p in people))
-        await asyncio.gather(*(p.user.reply(timeout=30) for p in people))
+        bot, people = await warmed_up(fake, folder, 50_000, people_count)
         for n in range(each):
             for person in people:
                 await person.send(words_of(person.index, n))
@@ -272,11 +280,7 @@ def flaky_telegram(seed: int) -> Any:
 async def flaky(folder: Path, small: bool) -> dict[str, Any]:
     people_count, each = (6, 8) if small else (20, 20)
     async with FakeTelegram() as fake:
-        bot = BotProcess(fake, folder, folder / "glimmers.sqlite3")
-        await bot.start()
-        people = [Person(fake.user(60_000 + p), p) for p in range(people_count)]
-        await asyncio.gather(*(p.user.send("warm up") for p in people))
-        await asyncio.gather(*(p.user.reply(timeout=30) for p in people))
+        bot, people = await warmed_up(fake, folder, 60_000, people_count)
         fake.faults = flaky_telegram(seed=15)
         await asyncio.gather(*(converse(p, each, 20, 0.5) for p in people))
         fake.faults = None  # healthy again
