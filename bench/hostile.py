@@ -50,6 +50,7 @@ from tests import processes  # noqa: E402
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, Fault  # noqa: E402
 
 SCENARIOS = ("kill9", "sigterm", "flaky", "diskfull")
+STARTED: list[BotProcess] = []
 FAILED_SAVE = texts.SAVE_FAILED
 
 
@@ -133,6 +134,13 @@ class BotProcess:
         self.fake, self.folder, self.db_path = fake, folder, db_path
         self.log_path = folder / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
+        STARTED.append(self)
+
+    async def ensure_stopped(self) -> None:
+        """A run that failed half-way must not leave a bot behind."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
 
     async def start(self) -> None:
         settings = {
@@ -336,7 +344,12 @@ async def run(scenario: str, *, small: bool = False) -> dict[str, Any]:
     """One hostile run in a fresh folder; its figures."""
     with tempfile.TemporaryDirectory() as tmp:
         started = time.monotonic()
-        result = await RUNS[scenario](Path(tmp), small)
+        try:
+            result = await RUNS[scenario](Path(tmp), small)
+        finally:
+            for bot in STARTED:
+                await bot.ensure_stopped()
+            STARTED.clear()
         return {"run": scenario, "small": small, "seconds": round(time.monotonic() - started, 1),
                 **result}  # fmt: skip
 
