@@ -30,9 +30,10 @@ log = logging.getLogger(__name__)
 # Different people's updates run side by side (each person's stay in order). Measured with
 # bench/quicklog.py: beyond about 32 the extra tasks cost more than they overlap.
 CONCURRENT_UPDATES = 32
-# Telegram accepts about 30 messages a second from a bot, so a few kept-alive connections
-# are plenty; httpx checks every pooled connection on each request, so more costs CPU.
-CONNECTION_POOL_SIZE = 8
+# One connection per update being handled: with fewer, one person's stream of replies held
+# connections others' replies waited for (bench/fairness.py: p99 1.45x with 8, 1.13x with 32).
+# The httpx transport keeps 8 (transport.HTTPX_POOL_SIZE).
+CONNECTION_POOL_SIZE = CONCURRENT_UPDATES
 # Seconds a call may wait for one of those connections before it fails with TimedOut.
 POOL_TIMEOUT = 30.0
 

@@ -45,6 +45,8 @@ Transport = Literal["aiohttp", "httpx"]
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_POOL_TIMEOUT = 1.0
 DEFAULT_MEDIA_WRITE_TIMEOUT = 20.0
+# httpx checks every pooled connection on each request, so a bigger pool costs it CPU.
+HTTPX_POOL_SIZE = 8
 
 
 class AiohttpRequest(BaseRequest):
@@ -232,7 +234,7 @@ def build_requests(
         return Requests(
             calls=ReadableErrors(
                 HTTPXRequest(
-                    connection_pool_size=connection_pool_size,
+                    connection_pool_size=min(connection_pool_size, HTTPX_POOL_SIZE),
                     pool_timeout=pool_timeout,
                     proxy=proxy,
                 )
