@@ -176,6 +176,7 @@ async def start_updates(app: App, settings: Settings) -> WebhookServer | None:
     try:
         await server.start()
     except OSError as exc:
+        await server.stop()
         raise CommandError(
             f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} for the "
             f"webhook: {exc.strerror or exc}; check WEBHOOK_LISTEN and WEBHOOK_PORT"
@@ -219,7 +220,17 @@ async def until_answered(settings: Settings, call: Callable[[], Awaitable[object
         try:
             await call()
             return
-        except (NetworkError, RetryAfter) as exc:  # TimedOut included
+        except BadRequest as exc:  # a NetworkError to PTB, but waiting won't mend it
+            raise CommandError(
+                f"Telegram refused the webhook: {exc}; check WEBHOOK_URL (a public https "
+                "address Telegram can reach, on port 443, 80, 88 or 8443)"
+            ) from None
+        except RetryAfter as exc:
+            pause = exc.retry_after
+            seconds = pause if isinstance(pause, int | float) else pause.total_seconds()
+            await asyncio.sleep(max(delay, seconds))
+            continue
+        except NetworkError as exc:  # TimedOut included
             if not said:
                 log.warning("%s; trying again until it answers", unreachable(settings, exc))
                 said = True

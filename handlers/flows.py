@@ -51,9 +51,11 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
         return
     svc = context.svc
     now = svc.clock.now()
-    lines, note = _within_limits(svc, user_id, now, lines)
+    lines, note = _within_limits(svc, user_id, (chat_id, message.message_id), now, lines)
     if not lines:
-        await message.reply_html(note)
+        # Nothing kept: said once in a while, never counted among "all kept" in a flood.
+        if svc.replies.allow(user_id, now, kept=False):
+            await message.reply_html(note)
         return
     try:
         await svc.users.ensure(user_id=user_id, now=now)
@@ -79,8 +81,11 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
         log.warning("message %s in chat %s belongs to another user", message.message_id, chat_id)
         return
     if not svc.replies.allow(user_id, now):
-        # A flood: everything is saved; one line after they pause says how much.
+        # A flood: everything is saved; one line after they pause says how much. Lines not
+        # kept are still said at once: "all kept" must stay true.
         _summarise_later(context, user_id, chat_id)
+        if note:
+            await message.reply_html(note)
         return
     await message.reply_html(
         render.saved(saved, checkin=checkin), reply_markup=keyboards.quick_saved(saved)
@@ -90,14 +95,14 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
 
 
 def _within_limits(
-    svc: Services, user_id: int, now: datetime, lines: list[str]
+    svc: Services, user_id: int, message: tuple[int, int], now: datetime, lines: list[str]
 ) -> tuple[list[str], str]:
     """The lines this message may keep, and what to say about any it can't."""
     note = ""
     if len(lines) > LINES_PER_MESSAGE:
         lines = lines[:LINES_PER_MESSAGE]
         note = texts.TOO_MANY_LINES.format(kept=LINES_PER_MESSAGE)
-    granted = svc.limits.glimmers.take(user_id, now, len(lines))
+    granted = svc.limits.glimmers_for(user_id, message, len(lines), now)
     if granted < len(lines):
         wait = render.wait_phrase(svc.limits.glimmers.wait(user_id, now))
         if granted == 0:

@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from bot.domain.glimmers import split_glimmers
-from bot.domain.limits import LINES_PER_MESSAGE
+from bot.domain.limits import GLIMMERS_PER_DAY, LINES_PER_MESSAGE
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
@@ -78,16 +78,33 @@ async def edited(update: Update, context: Ctx) -> None:
         if not text.lower().startswith(("/g ", "/g@", "/g\n")):
             return
         text = text_after_command(message)
-    lines = split_glimmers(text)[:LINES_PER_MESSAGE]  # as many as a message may keep
-    updated = await context.svc.glimmers.apply_edit(
+    svc, now = context.svc, context.svc.clock.now()
+    before = await svc.glimmers.lines_of(
+        user_id=user_id, chat_id=chat_id, message_id=message.message_id
+    )
+    if not before:
+        return  # a message that kept nothing: its edit keeps nothing either
+    # An edit may add lines, within the same limits as a new message.
+    lines = split_glimmers(text)
+    room = min(LINES_PER_MESSAGE, before + svc.limits.glimmers.available(user_id, now))
+    updated = await svc.glimmers.apply_edit(
         user_id=user_id,
         chat_id=chat_id,
         message_id=message.message_id,
         lines=lines,
-        now=context.svc.clock.now(),
+        now=now,
+        most_lines=room,
     )
+    svc.limits.glimmers.take(user_id, now, max(0, len(updated) - before))
     if updated:
         await message.reply_html(render.edited(updated))
+    if len(lines) > room and len(updated) == room > 1:  # cut (a guided draft keeps one)
+        if room == LINES_PER_MESSAGE:
+            note = texts.TOO_MANY_LINES.format(kept=room)
+        else:
+            wait = render.wait_phrase(svc.limits.glimmers.wait(user_id, now))
+            note = texts.DAY_FULL_PART.format(limit=GLIMMERS_PER_DAY, kept=room, wait=wait)
+        await message.reply_html(note)
 
 
 async def text_only_please(update: Update, context: Ctx) -> None:

@@ -281,8 +281,10 @@ class GlimmerRepository:
         message_id: int,
         lines: Sequence[str],
         now: datetime,
+        most_lines: int | None = None,
     ) -> list[Glimmer]:
-        """Bring the glimmers saved from an edited message in line with its new text.
+        """Bring the glimmers saved from an edited message in line with its new text, keeping
+        at most `most_lines` of them (a guided draft keeps its one, whatever the text).
 
         Returns the updated glimmers, or an empty list when that message saved none.
         """
@@ -296,6 +298,8 @@ class GlimmerRepository:
         # A guided draft keeps one line: the conversation owns that glimmer.
         if any(row["status"] == "draft" for row in existing):
             lines = ["\n".join(lines)]
+        elif most_lines is not None:
+            lines = lines[:most_lines]
         refs = {row["source_line"]: row["ref"] for row in existing}
         new = self._rows(user_id, chat_id, message_id, lines, now, "complete", refs)
         rows = await self._db.fetchall(
@@ -308,6 +312,15 @@ class GlimmerRepository:
             (user_id, chat_id, message_id, len(lines)),
         )
         return sorted((self._glimmer(row) for row in rows), key=lambda g: g.source_line)
+
+    async def lines_of(self, *, user_id: int, chat_id: int, message_id: int) -> int:
+        """How many glimmers this person's message keeps."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM glimmers"
+            " WHERE user_id = ? AND source_chat_id = ? AND source_message_id = ?",
+            (user_id, chat_id, message_id),
+        )
+        return int(row[0]) if row else 0
 
     async def count(self, *, user_id: int) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) FROM glimmers WHERE user_id = ?", (user_id,))

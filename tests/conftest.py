@@ -35,8 +35,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """An aiosqlite connection never closed leaves a thread that keeps this process from
-    exiting after the last test: CI would wait for hours. Name it, and end the run anyway
-    (with the tests' own status) instead of hanging."""
+    exiting after the last test: CI would wait for hours. Name it, and end the run anyway,
+    failed (a leak is a bug even when every test passed), instead of hanging."""
     stuck = [
         thread
         for thread in threading.enumerate()
@@ -162,6 +162,8 @@ def bare_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     empty working folder, which it returns: a developer's `.env` or exported settings can
     never change what a test sees, even one that reads settings the way the bot does."""
     names = {name.upper() for name in Settings.model_fields} | {"NEW_ENCRYPTION_KEY"}
+    # A developer's proxy would carry the tests' calls to the fake on 127.0.0.1.
+    names |= {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
     for variable in list(os.environ):
         if variable.upper() in names:
             monkeypatch.delenv(variable)

@@ -141,3 +141,49 @@ async def test_forget_gives_back_a_full_allowance(fake: FakeTelegram, runner: Bo
     await eli.wait_edit(question.message_id)
     await eli.send("a fresh start")
     assert (await eli.reply()).text == "Kept: “a fresh start” ✨"
+
+
+async def test_a_message_handled_again_keeps_what_it_kept_and_is_not_charged_twice(
+    fake: FakeTelegram, clocked: BotRunner
+) -> None:
+    fay = fake.user(1506)
+    for _ in range(GLIMMERS_PER_DAY // LINES_PER_MESSAGE - 1):
+        await fay.send(lines(LINES_PER_MESSAGE))
+        await fay.reply()
+    await fay.send(lines(80, "nearly"))
+    await fay.reply()
+    # 20 left. Every try at this message's reply fails (a send and its retries, then once
+    # more), so the bot handles the message a second time a moment later.
+    fake.fail_next("sendMessage", error_code=502, times=5)
+    await fay.send(lines(60, "last"))
+    saved, note = await fay.replies(2, timeout=10)
+    assert saved.text == "Kept 20 glimmers. ✨"  # not "wasn't kept": it was, the first time
+    assert note.text.startswith("That brings you to 500 glimmers today")
+    assert kept(clocked, 1506) == GLIMMERS_PER_DAY
+
+
+async def test_an_edit_adds_lines_only_within_the_same_limits(
+    fake: FakeTelegram, clocked: BotRunner
+) -> None:
+    gil = fake.user(1507)
+    first = await gil.send("one small line")
+    await gil.reply()
+    await gil.edit(first["message_id"], lines(LINES_PER_MESSAGE + 20, "edited"))
+    updated, note = await gil.replies(2)
+    assert updated.text == f"Updated {LINES_PER_MESSAGE} glimmers."
+    assert note.text == texts.TOO_MANY_LINES.format(kept=LINES_PER_MESSAGE)
+    assert kept(clocked, 1507) == LINES_PER_MESSAGE
+    # Near the day's limit, an edit can't add more than what is left of it.
+    for _ in range(GLIMMERS_PER_DAY // LINES_PER_MESSAGE - 2):
+        await gil.send(lines(LINES_PER_MESSAGE))
+        await gil.reply()
+    await gil.send(lines(95, "nearly"))
+    await gil.reply()
+    second = await gil.send("two lines\nof it")
+    await gil.reply()
+    assert kept(clocked, 1507) == GLIMMERS_PER_DAY - 3
+    await gil.edit(second["message_id"], lines(20, "grown"))
+    updated, note = await gil.replies(2)
+    assert updated.text == "Updated 5 glimmers."  # its 2, and the 3 the day had left
+    assert "I kept the first 5 lines of this message" in note.text
+    assert kept(clocked, 1507) == GLIMMERS_PER_DAY

@@ -17,7 +17,7 @@ from bot.runtime.webhook import WebhookServer
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
 from tests.fake_telegram import SECRET_HEADER, FakeTelegram, JsonDict
-from tests.processes import start_bot
+from tests.processes import one_line, start_bot
 
 SECRET = "w3bh00k_Secret-for-the-e2e-test-0123"
 
@@ -198,3 +198,31 @@ async def test_the_webhook_judges_a_request_before_reading_its_body(
         assert (await ada.reply()).text == "Kept: “light on the kitchen tiles” ✨"
     finally:
         await server.stop()
+
+
+async def test_a_webhook_telegram_refuses_stops_the_start_in_one_line(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # Telegram can't resolve the host in WEBHOOK_URL: waiting won't mend that, so the bot
+    # says so once and stops, instead of retrying for ever.
+    fake.fail_next(
+        "setWebhook",
+        error_code=400,
+        description="Bad Request: bad webhook: Failed to resolve host: Name or service not known",
+    )
+    settings = {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_PATH": str(tmp_path / "refused.sqlite3"),
+        "WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/telegram/updates",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(free_port()),
+        "LOG_LEVEL": "ERROR",
+    }
+    bot = await start_bot(cwd=tmp_path, settings=settings, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(bot.communicate(), 30)
+    assert bot.returncode not in (0, None)
+    line = one_line(stderr.decode())
+    assert "Telegram refused the webhook" in line and "WEBHOOK_URL" in line, line
+    assert fake.token not in line and SECRET not in line

@@ -32,8 +32,9 @@ class ReplyBudget:
     per_minute: float = PER_MINUTE
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
 
-    def allow(self, user_id: int, now: datetime) -> bool:
-        """True: reply as usual. False: the reply is held back and counted."""
+    def allow(self, user_id: int, now: datetime, *, kept: bool = True) -> bool:
+        """True: reply as usual. False: the reply is held back, and counted among those the
+        summary calls kept unless `kept` is False."""
         bucket = self._buckets.get(user_id)
         if bucket is None:
             if len(self._buckets) >= REMEMBERED:
@@ -45,7 +46,8 @@ class ReplyBudget:
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return True
-        bucket.held_back += 1
+        if kept:
+            bucket.held_back += 1
         return False
 
     def take_held_back(self, user_id: int) -> int:

@@ -8,6 +8,7 @@ a restart everyone starts full (the limits bound a rate, not a total).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -46,6 +47,10 @@ class Allowance:
         bucket.level -= granted
         return granted
 
+    def available(self, user_id: int, now: datetime) -> int:
+        """How many this person could take now (nothing is taken)."""
+        return int(self._refilled(user_id, now).level)
+
     def wait(self, user_id: int, now: datetime) -> timedelta:
         """How long until this person has one again (zero if they have one now)."""
         bucket = self._refilled(user_id, now)
@@ -75,14 +80,31 @@ class Allowance:
 
 @dataclass
 class Limits:
-    """Every per-person allowance the bot keeps."""
+    """Every per-person allowance the bot keeps, and the messages already charged: a message
+    handled again (its reply failed, or a replay) keeps what it kept the first time and is
+    not charged twice."""
 
     glimmers: Allowance = field(
         default_factory=lambda: Allowance(GLIMMERS_PER_DAY, timedelta(days=1) / GLIMMERS_PER_DAY)
     )
     recaps: Allowance = field(default_factory=lambda: Allowance(RECAP_BURST, RECAP_EVERY))
     exports: Allowance = field(default_factory=lambda: Allowance(EXPORT_BURST, EXPORT_EVERY))
+    _charged: OrderedDict[tuple[int, int], int] = field(default_factory=OrderedDict)
+
+    def glimmers_for(
+        self, user_id: int, message: tuple[int, int], wanted: int, now: datetime
+    ) -> int:
+        """How many of a message's `wanted` lines it may keep (`message`: chat and message id)."""
+        if message in self._charged:
+            return min(wanted, self._charged[message])
+        granted = self.glimmers.take(user_id, now, wanted)
+        self._charged[message] = granted
+        if len(self._charged) > REMEMBERED:
+            self._charged.popitem(last=False)
+        return granted
 
     def forget(self, user_id: int) -> None:
         for allowance in (self.glimmers, self.recaps, self.exports):
             allowance.forget(user_id)
+        for message in [m for m in self._charged if m[0] == user_id]:  # private chat = person
+            del self._charged[message]

@@ -97,7 +97,12 @@ class DurableQueue(asyncio.Queue[object]):
             self.closing = True  # PTB's stop signal
         elif carries_words(item) and self._repo is not None:
             if item.update_id in self._seen:
-                return  # delivered again: already waiting here, or already handled
+                # Delivered again: already waiting here, or already handled. A webhook's 200
+                # must still wait for the first delivery's write.
+                writing = self._writes.get(item.update_id)
+                if writing is not None and self._wait_for_writes:
+                    await asyncio.shield(writing)
+                return
             self._remember(item.update_id)
             write = asyncio.ensure_future(
                 self._write_down(item, self._as_sent.pop(item.update_id, None))

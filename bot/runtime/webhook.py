@@ -74,7 +74,7 @@ class WebhookServer:
             data = json.loads(await request.read())
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413)
-        except ValueError:  # not JSON, or not UTF-8
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past reason
             return web.Response(status=400)
         try:
             update = Update.de_json(data, self._app.bot) if isinstance(data, dict) else None
