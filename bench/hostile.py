@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,7 @@ class BotProcess:
 def account(
     people: list[Person], db_path: Path, fake: FakeTelegram, bot: BotProcess
 ) -> dict[str, Any]:
-    with sqlite3.connect(db_path) as db:
+    with closing(sqlite3.connect(db_path)) as db:  # closed: a context alone only commits
         rows = Counter(
             (user_id, message_id)
             for user_id, message_id in db.execute("SELECT user_id, source_message_id FROM glimmers")

@@ -31,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +161,7 @@ async def run_round(
         "rejections": float(len(fake.rejections)),
     }
     if kind == "glimmers" and not walks:
-        with sqlite3.connect(db_path) as db:
+        with closing(sqlite3.connect(db_path)) as db:
             result["saved"] = float(db.execute("SELECT COUNT(*) FROM glimmers").fetchone()[0])
     return result
 
