@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.clock import FixedClock
+from bot.domain.flood import BURST
 from bot.domain.limits import (
     EXPORT_BURST,
     EXPORT_EVERY,
@@ -187,3 +188,20 @@ async def test_an_edit_adds_lines_only_within_the_same_limits(
     assert updated.text == "Updated 5 glimmers."  # its 2, and the 3 the day had left
     assert "I kept the first 5 lines of this message" in note.text
     assert kept(clocked, 1507) == GLIMMERS_PER_DAY
+
+
+async def test_a_flood_past_the_days_limit_is_told_within_the_flood_budget(
+    fake: FakeTelegram, clocked: BotRunner
+) -> None:
+    hal = fake.user(1508)
+    for _ in range(GLIMMERS_PER_DAY // LINES_PER_MESSAGE):
+        await hal.send(lines(LINES_PER_MESSAGE))
+        await hal.reply()
+    for n in range(BURST + 10):
+        await hal.send(f"one more, number {n}")
+    # Replies stop where the flood budget ends (5 were spent on the first messages), and no
+    # "…all kept" summary follows: none of these was kept.
+    told = await hal.replies(BURST - GLIMMERS_PER_DAY // LINES_PER_MESSAGE, timeout=10)
+    assert all(m.text.startswith("You've kept 500 glimmers today") for m in told)
+    await hal.no_reply(wait=1.0)  # time enough for a flood summary, were one coming
+    assert kept(clocked, 1508) == GLIMMERS_PER_DAY
