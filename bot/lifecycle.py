@@ -33,6 +33,7 @@ from bot.cli import EXIT_SETTINGS, CommandError
 from bot.runtime import transport
 from bot.runtime.heartbeat import Heartbeat
 from bot.runtime.logs import redact
+from bot.runtime.ratelimit import retry_seconds
 from bot.runtime.webhook import WebhookServer
 from bot.settings import Settings
 
@@ -90,34 +91,20 @@ async def connect(app: App, settings: Settings) -> None:
     """`Application.initialize`, whose getMe is the first call to Telegram, and which opens
     the database (persistence). Network failures are retried with backoff until Telegram
     answers; anything that waiting won't mend ends the start."""
-    delay = FIRST_RETRY_SECONDS
-    said = False
-    while True:
-        try:
-            await app.initialize()
-            return
-        except InvalidToken:
-            # PTB's message holds the token itself; never pass it on.
-            raise CommandError(
-                "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN is the whole token "
-                "from @BotFather (and TELEGRAM_API_BASE_URL, if you changed it)",
-                EXIT_SETTINGS,
-            ) from None
-        except BadRequest as exc:
-            raise CommandError(f"Telegram refused to start the bot: {exc}") from None
-        except (NetworkError, RetryAfter) as exc:  # TimedOut included
-            if not said:
-                log.warning("%s; trying again until it answers", unreachable(settings, exc))
-                said = True
-        except TelegramError as exc:
-            raise CommandError(f"Telegram refused to start the bot: {exc}") from None
-        except (OSError, sqlite3.Error) as exc:
-            raise CommandError(
-                f"cannot open the database {settings.database_path}: {exc}; check "
-                "DATABASE_PATH, and that its folder is writable by this user"
-            ) from None
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+    try:
+        await until_answered(settings, app.initialize, refused="Telegram refused to start the bot")
+    except InvalidToken:
+        # PTB's message holds the token itself; never pass it on.
+        raise CommandError(
+            "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN is the whole token "
+            "from @BotFather (and TELEGRAM_API_BASE_URL, if you changed it)",
+            EXIT_SETTINGS,
+        ) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(
+            f"cannot open the database {settings.database_path}: {exc}; check "
+            "DATABASE_PATH, and that its folder is writable by this user"
+        ) from None
 
 
 def unreachable(settings: Settings, exc: TelegramError) -> str:
@@ -196,6 +183,10 @@ async def start_updates(app: App, settings: Settings) -> WebhookServer | None:
                 drop_pending_updates=False,
                 secret_token=secret,
             ),
+            refused=(
+                "Telegram refused the webhook (check WEBHOOK_URL: a public https address "
+                "Telegram can reach, on port 443, 80, 88 or 8443)"
+            ),
         )
     except BaseException:
         await server.stop()
@@ -212,31 +203,32 @@ async def start_updates(app: App, settings: Settings) -> WebhookServer | None:
     return server
 
 
-async def until_answered(settings: Settings, call: Callable[[], Awaitable[object]]) -> None:
-    """Make a call to Telegram, retried with backoff while it can't be reached (said once)."""
+async def until_answered(
+    settings: Settings, call: Callable[[], Awaitable[object]], *, refused: str
+) -> None:
+    """Make a call to Telegram (getMe at start-up, setWebhook), retried with backoff while
+    Telegram can't be reached (said once) or asks to slow down. A refusal ends the start in
+    one line beginning with `refused`; a rejected token is left to the caller."""
     delay = FIRST_RETRY_SECONDS
     said = False
     while True:
         try:
             await call()
             return
+        except InvalidToken:
+            raise
         except BadRequest as exc:  # a NetworkError to PTB, but waiting won't mend it
-            raise CommandError(
-                f"Telegram refused the webhook: {exc}; check WEBHOOK_URL (a public https "
-                "address Telegram can reach, on port 443, 80, 88 or 8443)"
-            ) from None
+            raise CommandError(f"{refused}: {exc}") from None
         except RetryAfter as exc:
-            pause = exc.retry_after
-            seconds = pause if isinstance(pause, int | float) else pause.total_seconds()
-            await asyncio.sleep(max(delay, seconds))
-            continue
+            wait = max(delay, retry_seconds(exc))
         except NetworkError as exc:  # TimedOut included
             if not said:
                 log.warning("%s; trying again until it answers", unreachable(settings, exc))
                 said = True
+            wait = delay
         except TelegramError as exc:
-            raise CommandError(f"Telegram refused the webhook: {exc}") from None
-        await asyncio.sleep(delay)
+            raise CommandError(f"{refused}: {exc}") from None
+        await asyncio.sleep(wait)
         delay = min(delay * 2, LONGEST_RETRY_SECONDS)
 
 

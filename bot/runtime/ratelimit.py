@@ -93,8 +93,7 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
                 slowed += 1
                 if slowed > self._max_retries:
                     raise
-                pause = exc.retry_after
-                seconds = pause if isinstance(pause, int | float) else pause.total_seconds()
+                seconds = retry_seconds(exc)
                 log.info("Telegram asked to slow down: pausing a chat for %.1f s", seconds)
                 # Overlapping pauses: the later end wins.
                 until = loop.time() + seconds + 0.1
@@ -152,3 +151,9 @@ class PriorityRateLimiter(BaseRateLimiter[Lane]):
             self._replies_waiting -= 1
             if not self._replies_waiting:
                 self._no_replies_waiting.set()
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds (PTB gives an int or a timedelta)."""
+    pause = exc.retry_after
+    return float(pause) if isinstance(pause, int | float) else pause.total_seconds()
