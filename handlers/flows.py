@@ -98,17 +98,21 @@ def _within_limits(
     svc: Services, user_id: int, message: tuple[int, int], now: datetime, lines: list[str]
 ) -> tuple[list[str], str]:
     """The lines this message may keep, and what to say about any it can't."""
-    note = ""
-    if len(lines) > LINES_PER_MESSAGE:
-        lines = lines[:LINES_PER_MESSAGE]
-        note = texts.TOO_MANY_LINES.format(kept=LINES_PER_MESSAGE)
-    granted = svc.limits.glimmers_for(user_id, message, len(lines), now)
-    if granted < len(lines):
+    granted = svc.limits.glimmers_for(user_id, message, min(len(lines), LINES_PER_MESSAGE), now)
+    if granted == 0:
         wait = render.wait_phrase(svc.limits.glimmers.wait(user_id, now))
-        if granted == 0:
-            return [], texts.DAY_FULL.format(limit=GLIMMERS_PER_DAY, wait=wait)
-        note = texts.DAY_FULL_PART.format(limit=GLIMMERS_PER_DAY, kept=granted, wait=wait)
+        return [], texts.DAY_FULL.format(limit=GLIMMERS_PER_DAY, wait=wait)
+    note = cut_note(svc, user_id, now, kept=granted) if granted < len(lines) else ""
     return lines[:granted], note
+
+
+def cut_note(svc: Services, user_id: int, now: datetime, *, kept: int) -> str:
+    """What to say when only the first `kept` lines of a message (or an edit) were kept:
+    one message's most, or what the day had left."""
+    if kept == LINES_PER_MESSAGE:
+        return texts.TOO_MANY_LINES.format(kept=kept)
+    wait = render.wait_phrase(svc.limits.glimmers.wait(user_id, now))
+    return texts.DAY_FULL_PART.format(limit=GLIMMERS_PER_DAY, kept=kept, wait=wait)
 
 
 def _summarise_later(context: Ctx, user_id: int, chat_id: int) -> None:

@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from bot.domain.glimmers import split_glimmers
-from bot.domain.limits import GLIMMERS_PER_DAY, LINES_PER_MESSAGE
+from bot.domain.limits import LINES_PER_MESSAGE
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
@@ -26,7 +26,7 @@ from handlers.common import (
     refuse_button,
     text_after_command,
 )
-from handlers.flows import keep_text
+from handlers.flows import cut_note, keep_text
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +99,7 @@ async def edited(update: Update, context: Ctx) -> None:
     if updated:
         await message.reply_html(render.edited(updated))
     if len(lines) > room and len(updated) == room > 1:  # cut (a guided draft keeps one)
-        if room == LINES_PER_MESSAGE:
-            note = texts.TOO_MANY_LINES.format(kept=room)
-        else:
-            wait = render.wait_phrase(svc.limits.glimmers.wait(user_id, now))
-            note = texts.DAY_FULL_PART.format(limit=GLIMMERS_PER_DAY, kept=room, wait=wait)
-        await message.reply_html(note)
+        await message.reply_html(cut_note(svc, user_id, now, kept=room))
 
 
 async def text_only_please(update: Update, context: Ctx) -> None:
