@@ -229,30 +229,26 @@ def build_requests(
     getUpdates gets its own pool of one connection, so a long poll never holds a slot that a
     reply needs; the timeouts are PTB's defaults, as the builder would make them.
     """
+    calls: BaseRequest
+    get_updates: BaseRequest
     if transport == "httpx":
         # httpx reads HTTPS_PROXY and friends itself when no proxy is given.
-        return Requests(
-            calls=ReadableErrors(
-                HTTPXRequest(
-                    connection_pool_size=min(connection_pool_size, HTTPX_POOL_SIZE),
-                    pool_timeout=pool_timeout,
-                    proxy=proxy,
-                )
-            ),
-            get_updates=ReadableErrors(HTTPXRequest(connection_pool_size=1, proxy=proxy)),
+        calls = HTTPXRequest(
+            connection_pool_size=min(connection_pool_size, HTTPX_POOL_SIZE),
+            pool_timeout=pool_timeout,
+            proxy=proxy,
         )
-    proxy = proxy or environment_proxy(base_url)
-    if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
-        # As httpx refuses one at build time: a proxy from the environment that can't be used.
-        raise ValueError(f"unsupported proxy scheme {urlsplit(proxy).scheme!r}")
-    return Requests(
-        calls=ReadableErrors(
-            AiohttpRequest(
-                connection_pool_size=connection_pool_size, pool_timeout=pool_timeout, proxy=proxy
-            )
-        ),
-        get_updates=ReadableErrors(AiohttpRequest(connection_pool_size=1, proxy=proxy)),
-    )
+        get_updates = HTTPXRequest(connection_pool_size=1, proxy=proxy)
+    else:
+        proxy = proxy or environment_proxy(base_url)
+        if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
+            # As httpx refuses one at build time: an environment proxy that can't be used.
+            raise ValueError(f"unsupported proxy scheme {urlsplit(proxy).scheme!r}")
+        calls = AiohttpRequest(
+            connection_pool_size=connection_pool_size, pool_timeout=pool_timeout, proxy=proxy
+        )
+        get_updates = AiohttpRequest(connection_pool_size=1, proxy=proxy)
+    return Requests(calls=ReadableErrors(calls), get_updates=ReadableErrors(get_updates))
 
 
 def environment_proxy(url: str) -> str | None:
