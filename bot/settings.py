@@ -7,7 +7,7 @@ import logging
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -148,10 +148,7 @@ class Settings(BaseSettings):
     def _base_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must start with http:// or https://")
-        try:
-            host = urlsplit(value).hostname or ""
-        except ValueError:
-            raise ValueError("is not a valid URL") from None
+        host = _url_parts(value).hostname or ""
         # The token travels in every request's path: in the clear only to this machine.
         if value.startswith("http://") and not _is_loopback(host):
             raise ValueError("must be https:// unless it is on this machine (127.0.0.1)")
@@ -182,11 +179,8 @@ class Settings(BaseSettings):
         value = value.strip()
         if not value:
             return None
-        try:
-            parts = urlsplit(value)
-            port = parts.port
-        except ValueError as exc:
-            raise ValueError("is not a valid URL") from exc
+        parts = _url_parts(value)
+        port = parts.port
         host = parts.hostname or ""
         if parts.scheme == "http" and _is_loopback(host):
             pass  # a Bot API server on this machine (or the tests' fake) may use plain http
@@ -245,11 +239,7 @@ class Settings(BaseSettings):
         if not raw:
             return None
         # The messages never repeat the value: it may hold a password.
-        try:
-            parts = urlsplit(raw)
-            parts.port  # noqa: B018 (raises on a malformed port)
-        except ValueError:
-            raise ValueError("is not a valid URL") from None
+        parts = _url_parts(raw)
         if parts.scheme not in PROXY_SCHEMES:
             raise ValueError("must be an http:// or https:// proxy URL, such as http://host:3128")
         if not parts.hostname:
@@ -339,6 +329,17 @@ def _unquoted(value: Any) -> Any:
     if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
+
+
+def _url_parts(value: str) -> SplitResult:
+    """The parts of a URL, its port checked too; the error never repeats the value (it may
+    hold a password)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises on a malformed port)
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    return parts
 
 
 def _is_loopback(host: str) -> bool:
