@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,14 +72,25 @@ async def test_forget_removes_a_persons_waiting_updates(tmp_path: Path) -> None:
         assert raw.execute("SELECT COUNT(*) FROM intake WHERE user_id = 77").fetchone()[0] == 0
 
 
-async def test_a_cancelled_wait_for_the_writes_leaves_them_going(tmp_path: Path) -> None:
-    # PTB cancels the getUpdates that waits for a batch's writes when the bot stops; the
-    # writes must go on (those updates are already on their way) and the next wait succeed.
+@asynccontextmanager
+async def queue_on_a_file(
+    tmp_path: Path, *, wait_for_writes: bool
+) -> AsyncIterator[tuple[DurableQueue, Database]]:
+    """A durable queue writing to a real database file, closed afterwards."""
     db = Database(tmp_path / "intake.sqlite3")
     await db.open()
     try:
-        queue = DurableQueue(wait_for_writes=False)
+        queue = DurableQueue(wait_for_writes=wait_for_writes)
         queue.attach(IntakeRepository(db), FixedClock(NOW), retry_after=0.1)
+        yield queue, db
+    finally:
+        await db.close()
+
+
+async def test_a_cancelled_wait_for_the_writes_leaves_them_going(tmp_path: Path) -> None:
+    # PTB cancels the getUpdates that waits for a batch's writes when the bot stops; the
+    # writes must go on (those updates are already on their way) and the next wait succeed.
+    async with queue_on_a_file(tmp_path, wait_for_writes=False) as (queue, db):
         for update_id in range(1, 21):
             await queue.put(message_update(update_id, f"glimmer {update_id}"))
         waiting = asyncio.ensure_future(queue.written())
@@ -87,16 +100,10 @@ async def test_a_cancelled_wait_for_the_writes_leaves_them_going(tmp_path: Path)
         with pytest.raises(asyncio.CancelledError):
             await waiting
         assert await IntakeRepository(db).ids() == list(range(1, 21))
-    finally:
-        await db.close()
 
 
 async def test_a_message_is_written_down_as_telegram_sent_it(tmp_path: Path) -> None:
-    db = Database(tmp_path / "intake.sqlite3")
-    await db.open()
-    try:
-        queue = DurableQueue(wait_for_writes=True)
-        queue.attach(IntakeRepository(db), FixedClock(NOW), retry_after=0.1)
+    async with queue_on_a_file(tmp_path, wait_for_writes=True) as (queue, db):
         sent = message_update(3, "a robin on the gate").to_dict()
         sent["message"]["a_field_ptb_does_not_know"] = {"kept": True}
         queue.arrived(json.dumps({"ok": True, "result": [sent]}).encode())
@@ -106,5 +113,3 @@ async def test_a_message_is_written_down_as_telegram_sent_it(tmp_path: Path) -> 
         assert written[0] == sent  # every field as it came, even one PTB would drop
         assert written[1]["message"]["text"] == "not in the batch: rebuilt from PTB's object"
         queue.arrived(b"<html>not json</html>")  # a broken answer changes nothing
-    finally:
-        await db.close()
