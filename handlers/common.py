@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import JobQueue
 
+from bot.domain.limits import Allowance
 from bot.runtime.services import LastEdits
 from bot.ui import callbacks as cb
-from bot.ui import texts
+from bot.ui import render, texts
 from storage.glimmers import GlimmerRepository
 from storage.models import Glimmer
 
@@ -145,3 +147,10 @@ async def own_glimmer(
         await refuse_button(query, user_id, query.data)
         return None
     return query, action, glimmer
+
+
+def must_wait(allowance: Allowance, user_id: int, now: datetime) -> str:
+    """Empty if this person may do it now (and it is counted); else how long to wait, in words."""
+    if allowance.take(user_id, now):
+        return ""
+    return render.wait_phrase(allowance.wait(user_id, now))

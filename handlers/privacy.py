@@ -20,9 +20,9 @@ from telegram.ext import (
 )
 
 from bot.runtime.services import Ctx
-from bot.ui import keyboards, render, texts
+from bot.ui import keyboards, texts
 from bot.ui.export import build_export, count_phrase, file_names
-from handlers.common import ids
+from handlers.common import ids, must_wait
 from handlers.flows import forget_button
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ async def export(update: Update, context: Ctx) -> None:
     user_id, chat_id = ids(update)
     svc = context.svc
     now = svc.clock.now()
-    if not svc.limits.exports.take(user_id, now):
-        wait = render.wait_phrase(svc.limits.exports.wait(user_id, now))
+    # Exports and charts share one worker process: nobody may keep it busy for the others.
+    wait = must_wait(svc.limits.exports, user_id, now)
+    if wait:
         await message.reply_html(texts.EXPORT_RESTING.format(wait=wait))
         return
     await message.reply_html(texts.EXPORT_WORKING)

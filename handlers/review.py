@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from handlers.common import edit_quietly, ids, own_glimmer, pressed
+from handlers.common import edit_quietly, ids, must_wait, own_glimmer, pressed
 from handlers.flows import send_recap, zone_of_user
 
 PAGE_SIZE = 10
@@ -21,7 +21,7 @@ async def recap_command(update: Update, context: Ctx) -> None:
     user_id, chat_id = ids(update)
     message = update.effective_message
     assert message is not None
-    wait = _recap_wait(context, user_id)
+    wait = must_wait(context.svc.limits.recaps, user_id, context.svc.clock.now())
     if wait:
         await message.reply_html(texts.RECAP_RESTING.format(wait=wait))
         return
@@ -34,21 +34,12 @@ async def recap_week(update: Update, context: Ctx) -> None:
     if found is None:
         return
     query, action = found
-    wait = _recap_wait(context, user_id)
+    wait = must_wait(context.svc.limits.recaps, user_id, context.svc.clock.now())
     if wait:
         await query.answer(texts.RECAP_RESTING_POPUP.format(wait=wait))
         return
     await query.answer()
     await send_recap(context.bot, context.svc, user_id, chat_id, action.weeks_back)
-
-
-def _recap_wait(context: Ctx, user_id: int) -> str:
-    """Empty if this person may have a chart drawn now (and counts it); else how long to wait.
-    Charts share one worker process: nobody may keep it busy for everyone else."""
-    recaps, now = context.svc.limits.recaps, context.svc.clock.now()
-    if recaps.take(user_id, now):
-        return ""
-    return render.wait_phrase(recaps.wait(user_id, now))
 
 
 async def _history(context: Ctx, user_id: int, page: int) -> tuple[str, Any]:
