@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import JobQueue
 
 from bot.domain.limits import Allowance
+from bot.runtime import sending
 from bot.runtime.services import LastEdits
 from bot.ui import callbacks as cb
 from bot.ui import render, texts
@@ -70,8 +71,10 @@ async def edit_quietly(
     try:
         if text is None:
             await query.edit_message_reply_markup(markup)
-        else:
+        elif message is None:
             await query.edit_message_text(text, reply_markup=markup)
+        else:
+            await sending.edit(query.get_bot(), message.chat.id, message.message_id, text, markup)
     except BadRequest as exc:
         reason = str(exc).lower()
         if "not modified" in reason:

@@ -25,6 +25,7 @@ from bot.domain.checkins import first_checkin, next_recap
 from bot.domain.glimmers import split_glimmers
 from bot.domain.limits import GLIMMERS_PER_DAY, LINES_PER_MESSAGE
 from bot.domain.recap import build_recap, week_window
+from bot.runtime import sending
 from bot.runtime.ratelimit import Lane
 from bot.runtime.services import Ctx, Services
 from bot.ui import callbacks as cb
@@ -87,8 +88,8 @@ async def keep_text(update: Update, context: Ctx, message: Message, text: str) -
         if note:
             await message.reply_html(note)
         return
-    await message.reply_html(
-        render.saved(saved, checkin=checkin), reply_markup=keyboards.quick_saved(saved)
+    await sending.send(
+        context.bot, chat_id, render.saved(saved, checkin=checkin), keyboards.quick_saved(saved)
     )
     if note:
         await message.reply_html(note)

@@ -34,6 +34,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.glimmers import DEFAULT_SAVOUR_SECONDS, SAVOUR_CHOICES, clean, visible
+from bot.runtime import sending
 from bot.runtime.services import Ctx, Services, services_of
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
@@ -91,7 +92,7 @@ def schedule_follow_up(
 
 
 async def _send(context: Ctx, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    await context.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+    await sending.send(context.bot, chat_id, text, markup)
 
 
 async def _close_drafts(context: Ctx, user_id: int) -> None:

@@ -258,3 +258,27 @@ async def test_odd_line_breaks_and_invisible_text_as_a_person_might_paste_them(
         "a robin on the fence\u2028singing",
         "dew on the grass",
     ]
+
+
+async def test_the_kept_reply_and_a_guided_step_are_sent_as_any_reply_is(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    # The busiest replies skip PTB's typed methods (bot/runtime/sending.py); they must still
+    # carry the bot's defaults: HTML, no link preview, no quote of the person's message.
+    gus = fake.user(120, "Gus")
+    await gus.send("a <b>bold</b> claim about https://example.org")
+    kept = await gus.reply()
+    assert kept.text == "Kept: “a <b>bold</b> claim about https://example.org” ✨"
+    await gus.send("/glimmer")
+    await gus.reply()
+    await gus.send("light through the blinds")
+    step = await gus.reply()
+    await gus.press(step, texts.SENSE_LABELS["sight"])
+    await gus.wait_edit(step.message_id)
+    await gus.reply()
+    sent = [p for name, p in fake.calls if name in ("sendMessage", "editMessageText")]
+    assert len(sent) >= 5
+    for params in sent:
+        assert params["parse_mode"] == "HTML"
+        assert params["link_preview_options"] == {"is_disabled": True}
+        assert "reply_parameters" not in params
