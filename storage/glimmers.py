@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ import aiosqlite
 from storage.batch import GroupCommit, Row
 from storage.crypto import PLAIN, Place, TextBox
 from storage.db import Database
-from storage.models import Glimmer, GlimmerBrief, from_db_time, to_db_time
+from storage.models import Findable, Glimmer, GlimmerBrief, from_db_time, to_db_time
 
 # Columns holding what a person wrote: sealed when encryption at rest is on.
 SEALED = frozenset({"text", "body_note"})
@@ -368,6 +369,44 @@ class GlimmerRepository:
             (user_id, limit, offset),
         )
         return [self._glimmer(row) for row in rows]
+
+    async def find(self, *, user_id: int, wanted: Callable[[Findable], bool]) -> list[int]:
+        """Ids of the person's glimmers that `wanted` keeps, newest first. Each is opened and
+        judged in memory, as there is no index (bot/domain/search.py says why), in a thread:
+        a journal of 10,000 glimmers does not hold up everyone else's replies meanwhile."""
+        rows = await self._db.read_many(
+            "SELECT ref, text, sense, body_cue, body_note FROM glimmers WHERE user_id = ?"
+            " ORDER BY created_at DESC, id DESC",
+            (user_id,),
+        )
+        box = self._box
+
+        def judge() -> list[int]:
+            found = []
+            for ref, text, sense, body_cue, body_note in rows:
+                item = Findable(
+                    box.open(text, Place(user_id, ref, "text")),
+                    sense,
+                    body_cue,
+                    box.open_optional(body_note, Place(user_id, ref, "body_note")),
+                )
+                if wanted(item):
+                    found.append(ref)
+            return found
+
+        return await asyncio.to_thread(judge)
+
+    async def by_ids(self, *, user_id: int, glimmer_ids: Sequence[int]) -> list[Glimmer]:
+        """These glimmers of the person's, in the order asked for (any not theirs left out)."""
+        if not glimmer_ids:
+            return []
+        marks = ", ".join("?" * len(glimmer_ids))
+        rows = await self._db.fetchall(
+            f"SELECT * FROM glimmers WHERE user_id = ? AND ref IN ({marks})",
+            (user_id, *glimmer_ids),
+        )
+        found = {glimmer.id: glimmer for glimmer in map(self._glimmer, rows)}
+        return [found[i] for i in glimmer_ids if i in found]
 
     async def anchor_ids(self, *, user_id: int) -> list[int]:
         """Ids to pick an anchor from: the starred ones if there are any, else all."""

@@ -82,6 +82,15 @@ class GlimmerBrief(NamedTuple):
     landed: int | None
 
 
+class Findable(NamedTuple):
+    """What /search reads of a glimmer, opened."""
+
+    text: str
+    sense: str | None
+    body_cue: str | None
+    body_note: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Move:
     """A due check-in settled: whose, the moment it was due, the next one, and the local date

@@ -39,7 +39,7 @@ async def a_session_with_every_kind_of_button(fake: FakeTelegram, runner: BotRun
     await sam.send("the smell of rain")  # one: Savour it, Add details, Undo
     await sam.send("/glimmer")
     await sam.send("a friend's laugh")  # the sense question and the steps after it
-    for command in ("/history", "/anchor", "/recap", "/settings", "/forget"):
+    for command in ("/history", "/search glimmer", "/anchor", "/recap", "/settings", "/forget"):
         await sam.send(command)
     await fake.wait_idle(timeout=30)
     return sam

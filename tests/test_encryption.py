@@ -114,6 +114,9 @@ async def test_with_a_key_the_file_holds_no_readable_journal_text(
         assert MARKER in (await kim.reply()).text
         await kim.send("/history")
         assert MARKER in (await kim.reply()).text
+        await kim.send("/search CUT Grass")  # searched in memory: no index beside the text
+        found = await kim.reply()
+        assert "1 found" in found.text and MARKER in found.text
         await kim.send("/privacy")
         assert "stored encrypted" in (await kim.reply()).text
         await kim.send("/recap")

@@ -68,6 +68,27 @@ class LastEdits:
             del self._seen[key]
 
 
+class LastSearches:
+    """Each person's latest /search words (folded), for its page buttons. In memory only: a
+    page button pressed after a restart asks for the search again."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._words: OrderedDict[int, tuple[str, ...]] = OrderedDict()
+
+    def get(self, user_id: int) -> tuple[str, ...] | None:
+        return self._words.get(user_id)
+
+    def remember(self, user_id: int, words: tuple[str, ...]) -> None:
+        self._words[user_id] = words
+        self._words.move_to_end(user_id)
+        while len(self._words) > self._size:
+            self._words.popitem(last=False)
+
+    def forget(self, user_id: int) -> None:
+        self._words.pop(user_id, None)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -86,12 +107,15 @@ class Services:
     replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
     edits: LastEdits = field(init=False, default_factory=LastEdits)
     limits: Limits = field(init=False, default_factory=Limits)
+    searches: LastSearches = field(init=False, default_factory=LastSearches)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def forget(self, *, user_id: int, chat_id: int) -> None:
         """/forget: drop what this process holds in memory of the person and their chat
-        (texts of edited messages, history pages included, the flood count, the limits)."""
+        (texts of edited messages, history pages included, the flood count, the limits, the
+        last search)."""
         self.replies.forget(user_id)
+        self.searches.forget(user_id)
         self.edits.forget(chat_id)
         self.limits.forget(user_id)
 

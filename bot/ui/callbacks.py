@@ -24,7 +24,7 @@ class Carries(enum.Enum):
     NOTHING = "nothing"
     GLIMMER = "glimmer"  # one of the presser's glimmers, checked against the database
     USER = "user"  # the presser's own user id, checked against whoever presses
-    PAGE = "page"  # a /history page, from 1
+    PAGE = "page"  # a /history or /search page, from 1
     WEEKS_BACK = "weeks back"  # 0 is this week; stored plus one, as a button number is >= 1
 
 
@@ -143,6 +143,7 @@ NOT_TODAY = "cn"
 REMIND = "cr"
 RECAP_WEEK = "rw"
 HISTORY_PAGE = "hp"
+SEARCH_PAGE = "fp"  # a page of the person's latest /search
 OPEN = "ho"
 STAR = "st"
 ANCHOR = "an"
@@ -178,6 +179,7 @@ ACTIONS: Mapping[str, Kind] = {
     FORGET: Kind(Carries.USER, _args("yes", "no")),
     RECAP_WEEK: Kind(Carries.WEEKS_BACK, most=WEEKS_BACK_MOST + 1),
     HISTORY_PAGE: Kind(Carries.PAGE),
+    SEARCH_PAGE: Kind(Carries.PAGE),
 }
 
 _SHAPE = re.compile(r"([a-z]{1,3})(?::([1-9][0-9]{0,17}))?(?::([a-z0-9+-]{1,12}))?")

@@ -170,8 +170,15 @@ def recap_nav(weeks_back: int) -> InlineKeyboardMarkup:
 
 
 def history(
-    glimmers: Sequence[Glimmer], *, page: int, pages: int, first_number: int
+    glimmers: Sequence[Glimmer],
+    *,
+    page: int,
+    pages: int,
+    first_number: int,
+    turn: str = cb.HISTORY_PAGE,
 ) -> InlineKeyboardMarkup:
+    """A button for each numbered glimmer, then older and newer pages (`turn`: /history's
+    page buttons or /search's)."""
     numbers = [
         _button(str(number), cb.make(cb.OPEN, g.id))
         for number, g in enumerate(glimmers, start=first_number)
@@ -179,9 +186,9 @@ def history(
     rows = _rows(numbers, 5)
     nav = []
     if page > 1:
-        nav.append(_button(texts.BUTTON_PREVIOUS, cb.make(cb.HISTORY_PAGE, page - 1)))
+        nav.append(_button(texts.BUTTON_PREVIOUS, cb.make(turn, page - 1)))
     if page < pages:
-        nav.append(_button(texts.BUTTON_NEXT, cb.make(cb.HISTORY_PAGE, page + 1)))
+        nav.append(_button(texts.BUTTON_NEXT, cb.make(turn, page + 1)))
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows)

@@ -194,7 +194,35 @@ def history_page(
 ) -> str:
     if not glimmers:
         return texts.HISTORY_EMPTY
-    lines = [texts.HISTORY_TITLE.format(page=page, pages=pages), ""]
+    title = texts.HISTORY_TITLE.format(page=page, pages=pages)
+    return "\n".join([title, "", *_entries(glimmers, first_number, zone)])
+
+
+def search_words(words: Sequence[str]) -> str:
+    return escape("“" + " ".join(words) + "”", quote=False)
+
+
+def search_page(
+    glimmers: Sequence[Glimmer],
+    *,
+    words: Sequence[str],
+    count: int,
+    page: int,
+    pages: int,
+    first_number: int,
+    zone: ZoneInfo,
+) -> str:
+    if not glimmers:
+        return texts.SEARCH_NONE.format(words=search_words(words))
+    title = texts.SEARCH_TITLE.format(
+        words=search_words(words), count=count, page=page, pages=pages
+    )
+    return "\n".join([title, "", *_entries(glimmers, first_number, zone)])
+
+
+def _entries(glimmers: Sequence[Glimmer], first_number: int, zone: ZoneInfo) -> list[str]:
+    """Numbered lines, one a glimmer: its day, words, sense, body cue, and a star."""
+    lines = []
     for number, glimmer in enumerate(glimmers, start=first_number):
         tags = [label(texts.SENSE_LABELS[glimmer.sense])] if glimmer.sense else []
         body = body_label(glimmer)
@@ -210,7 +238,7 @@ def history_page(
                 tags=f" ({', '.join(tags)})" if tags else "",
             )
         )
-    return "\n".join(lines)
+    return lines
 
 
 def anchor(glimmer: Glimmer, zone: ZoneInfo) -> str:

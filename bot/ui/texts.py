@@ -34,6 +34,7 @@ HELP = (
     "/cancel: leave what we're doing (anything you wrote is kept)\n"
     "/recap: your week, with a picture\n"
     "/history: everything you've kept\n"
+    "/search <i>words</i>: find glimmers by their words\n"
     "/anchor: one of your own glimmers, for a hard moment\n"
     "/settings: check-in time, time zone and more\n"
     "/export: take all of it with you, as files\n"
@@ -213,6 +214,21 @@ BUTTON_NEXT_WEEK = "Next week ▶"
 HISTORY_TITLE = "<b>Your glimmers</b> (page {page} of {pages})"
 HISTORY_EMPTY = "Nothing here yet. Send me a line whenever you notice a glimmer."
 HISTORY_ENTRY = "{number}. <i>{date}</i> · {text}{tags}"
+SEARCH_ASK = (
+    "What shall I look for? Send /search with a word or two, like "
+    "<code>/search rain</code> or <code>/search sound morning</code>."
+)
+SEARCH_TITLE = "<b>Glimmers with {words}</b>: {count} found (page {page} of {pages})"
+SEARCH_NONE = (
+    "I couldn't find a glimmer with {words}. A shorter word, or another one, might find it; "
+    "/history shows them all."
+)
+SEARCH_GONE = "That search has been put away. Send /search again to look."
+SEARCH_RESTING = (
+    "That's a lot of searching in a short while, so let's give it a rest. "
+    "You can look again in about {wait}."
+)
+SEARCH_RESTING_POPUP = "Let's give searching a rest: try again in about {wait}."
 BUTTON_PREVIOUS = "◀ Newer"
 BUTTON_NEXT = "Older ▶"
 BUTTON_STAR = "☆ Keep this one"
@@ -366,6 +382,7 @@ COMMAND_MENU = (
     ("recap", "Your week of glimmers, with a picture"),
     ("settings", "Check-in time, time zone and more"),
     ("history", "Everything you've kept"),
+    ("search", "Find glimmers by their words: /search rain"),
     ("anchor", "One of your own glimmers, for a hard moment"),
     ("export", "Take all your glimmers with you, as files"),
     ("privacy", "What is stored, and who can see it"),
