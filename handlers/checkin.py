@@ -18,12 +18,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.checkins import decide, next_recap
+from bot.domain.flashback import When
 from bot.runtime.ratelimit import Lane
 from bot.runtime.services import Ctx, Services, services_of
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, texts
 from handlers.common import edit_quietly, pressed
-from handlers.flows import reschedule, send_recap
+from handlers.flows import reschedule, send_flashback, send_recap
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> in
     svc = services_of(application)
     now = svc.clock.now()
     grace = timedelta(minutes=svc.settings.checkin_grace_minutes)
+    due = await svc.schedule.due(now=now)
     decisions = [
         decide(
             user,
@@ -46,13 +49,16 @@ async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> in
             grace=grace,
             rng=svc.rng,
         )
-        for user, last in await svc.schedule.due(now=now)
+        for user, last in due
     ]
+    # Those whose glimmers come back with each check-in: what the send needs to know of them.
+    daily = {user.id: user for user, _ in due if user.flashbacks == When.CHECKIN.value}
     claimed = await svc.schedule.claim([d.move for d in decisions])
     checkins = [d.move.user_id for d in decisions if d.send and d.move.user_id in claimed]
     reminders = await svc.schedule.claim_reminders(now=now)
     sends: list[Callable[[], Awaitable[bool]]] = [
-        partial(_send, application, svc, user_id, reminder=False) for user_id in checkins
+        partial(_send, application, svc, user_id, reminder=False, comes_back=daily.get(user_id))
+        for user_id in checkins
     ]
     sends += [partial(_send, application, svc, user_id, reminder=True) for user_id in reminders]
     recaps = []
@@ -67,8 +73,8 @@ async def run_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> in
             )
             and not late
         ):
-            recaps.append(user.id)
-    sends += [partial(_send_recap, application, svc, user_id) for user_id in recaps]
+            recaps.append(user)
+    sends += [partial(_send_recap, application, svc, user) for user in recaps]
     results = await _run_all(sends)
     if decisions or reminders:
         log.info(
@@ -104,8 +110,10 @@ async def _send(
     user_id: int,
     *,
     reminder: bool,
+    comes_back: User | None = None,
 ) -> bool:
-    """One check-in to one person (a private chat: the chat id is the user id)."""
+    """One check-in to one person (a private chat: the chat id is the user id), then the
+    day's glimmer that comes back, for those who asked for one with each check-in."""
     if not svc.settings.may_use(user_id):
         return False  # taken off ALLOWED_USER_IDS since: no more check-ins
     text = texts.CHECKIN_REMINDER if reminder else svc.rng.choice(texts.CHECKIN_PROMPTS)
@@ -129,6 +137,8 @@ async def _send(
             await svc.checkins.record_sent(
                 user_id=user_id, chat_id=user_id, message_id=message.message_id, now=svc.clock.now()
             )
+            if comes_back is not None:
+                await _send_flashback(application, svc, comes_back)
             return True
     log.warning("gave up on a check-in to user %s", user_id)
     await svc.checkins.record_failure(blocked=False, now=svc.clock.now())
@@ -136,8 +146,9 @@ async def _send(
 
 
 async def _send_recap(
-    application: Application[Any, Any, Any, Any, Any, Any], svc: Services, user_id: int
+    application: Application[Any, Any, Any, Any, Any, Any], svc: Services, user: User
 ) -> bool:
+    user_id = user.id
     if not svc.settings.may_use(user_id):
         return False
     try:
@@ -149,7 +160,19 @@ async def _send_recap(
     except TelegramError as exc:
         log.warning("weekly recap to user %s failed: %s", user_id, exc)
         return False
+    if user.flashbacks == When.WEEKLY.value:  # "daily" has had it with today's check-in
+        await _send_flashback(application, svc, user)
     return True
+
+
+async def _send_flashback(
+    application: Application[Any, Any, Any, Any, Any, Any], svc: Services, user: User
+) -> None:
+    """After the check-in or recap it comes with; a failure costs only the flashback."""
+    try:
+        await send_flashback(application.bot, svc, user)
+    except TelegramError as exc:
+        log.warning("a glimmer coming back to user %s was not sent: %s", user.id, exc)
 
 
 async def tick(context: Ctx) -> None:

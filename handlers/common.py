@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,12 +12,13 @@ from telegram.error import BadRequest
 from telegram.ext import JobQueue
 
 from bot.domain.limits import Allowance
+from bot.domain.search import folded, matches
 from bot.runtime import sending
 from bot.runtime.services import LastEdits
 from bot.ui import callbacks as cb
 from bot.ui import render, texts
 from storage.glimmers import GlimmerRepository
-from storage.models import Glimmer
+from storage.models import Findable, Glimmer
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +159,26 @@ def must_wait(allowance: Allowance, user_id: int, now: datetime) -> str:
     if allowance.take(user_id, now):
         return ""
     return render.wait_phrase(allowance.wait(user_id, now))
+
+
+# The names a glimmer's sense and body cue are found by: what their buttons say.
+FOLDED_SENSES = {key: folded(name) for key, name in texts.SENSE_LABELS.items()}
+FOLDED_BODY_CUES = {key: folded(name) for key, name in texts.BODY_LABELS.items()}
+
+
+def holds_words(words: tuple[str, ...]) -> Callable[[Findable], bool]:
+    """Whether a glimmer holds every word (bot/domain/search.py): in its text, a typed body
+    note, or the names of its sense and body cue; a "#word" among its tags."""
+
+    def holds(glimmer: Findable) -> bool:
+        return matches(
+            words,
+            (
+                folded(glimmer.text),
+                FOLDED_SENSES.get(glimmer.sense or ""),
+                FOLDED_BODY_CUES.get(glimmer.body_cue or ""),
+                folded(glimmer.body_note) if glimmer.body_note else None,
+            ),
+        )
+
+    return holds

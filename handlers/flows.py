@@ -21,6 +21,7 @@ from telegram.ext import (
     JobQueue,
 )
 
+from bot.domain import flashback
 from bot.domain.checkins import first_checkin, next_recap
 from bot.domain.glimmers import split_glimmers
 from bot.domain.limits import GLIMMERS_PER_DAY, LINES_PER_MESSAGE
@@ -166,6 +167,23 @@ def zone_of(svc: Services, user: User | None) -> ZoneInfo:
 
 async def zone_of_user(svc: Services, user_id: int) -> ZoneInfo:
     return zone_of(svc, await svc.users.get(user_id=user_id))
+
+
+async def send_flashback(bot: ExtBot[Any], svc: Services, user: User) -> bool:
+    """Today's glimmer that comes back, if the person has one (bot/domain/flashback.py), as
+    its own message after a check-in or the weekly recap. Whether it was sent."""
+    zone = zone_of(svc, user)
+    today = svc.clock.now().astimezone(zone).date()
+    candidates = await svc.glimmers.remembered(
+        user_id=user.id, spans=flashback.windows(today, zone)
+    )
+    chosen = flashback.pick(candidates, user_id=user.id, today=today, zone=zone)
+    if chosen is None:
+        return False
+    await bot.send_message(
+        chat_id=user.id, text=render.flashback(chosen), rate_limit_args=Lane.BULK
+    )
+    return True
 
 
 async def send_recap(

@@ -19,11 +19,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain.search import words_of
 from bot.runtime.services import Ctx
-from bot.ui import keyboards, texts
+from bot.ui import keyboards, render, texts
 from bot.ui.export import build_export, count_phrase, file_names
-from handlers.common import ids, must_wait
+from handlers.common import holds_words, ids, must_wait
 from handlers.flows import forget_button
+from storage.models import Findable
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,10 @@ async def export(update: Update, context: Ctx) -> None:
     await context.bot.send_chat_action(chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT)
     settings = await svc.users.export_row(user_id=user_id) or {"id": user_id}
     rows = await svc.glimmers.export_rows(user_id=user_id)
+    words = words_of(" ".join(context.args or ()))
+    if words:  # "/export #rain": only the glimmers with that tag (or those words)
+        holds = holds_words(words)
+        rows = [r for r in rows if holds(Findable(*(r[k] for k in Findable._fields)))]
     zone = settings.get("timezone") or svc.settings.default_timezone
     # Formatting 10,000 glimmers is CPU work: the worker process keeps replies flowing.
     files = await asyncio.get_running_loop().run_in_executor(
@@ -74,7 +80,11 @@ async def export(update: Update, context: Ctx) -> None:
         await message.reply_html(texts.EXPORT_FAILED)
         return
     what = count_phrase(files.count) if files.count else texts.EXPORT_NONE
-    await message.reply_html(texts.EXPORT_DONE.format(count=what))
+    if words:
+        done = texts.EXPORT_DONE_WITH.format(count=what, words=render.search_words(words))
+    else:
+        done = texts.EXPORT_DONE.format(count=what)
+    await message.reply_html(done)
 
 
 async def forget(update: Update, context: Ctx) -> None:

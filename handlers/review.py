@@ -1,4 +1,4 @@
-"""Looking back: the weekly recap with its chart, /history, /search, stars, and /anchor."""
+"""Looking back: the weekly recap with its chart, /history, /search, /tags, stars, /anchor."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.domain.search import folded, matches, words_of
+from bot.domain.search import tag_counts, words_of
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from handlers.common import edit_quietly, ids, must_wait, own_glimmer, pressed
+from handlers.common import edit_quietly, holds_words, ids, must_wait, own_glimmer, pressed
 from handlers.flows import send_recap, zone_of_user
-from storage.models import Findable
 
 PAGE_SIZE = 10
 
@@ -59,6 +58,9 @@ async def _history(context: Ctx, user_id: int, page: int) -> tuple[str, Any]:
 
 
 async def history_command(update: Update, context: Ctx) -> None:
+    if context.args:  # "/history #rain": the glimmers with that tag (or those words)
+        await search_command(update, context)
+        return
     user_id, chat_id = ids(update)
     text, markup = await _history(context, user_id, 1)
     await context.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
@@ -75,29 +77,9 @@ async def history_page(update: Update, context: Ctx) -> None:
     await edit_quietly(query, text, markup, last=context.svc.edits)
 
 
-# The names a glimmer's sense and body cue are found by: what their buttons say.
-FOLDED_SENSES = {key: folded(name) for key, name in texts.SENSE_LABELS.items()}
-FOLDED_BODY_CUES = {key: folded(name) for key, name in texts.BODY_LABELS.items()}
-
-
-def _holds(words: tuple[str, ...]) -> Callable[[Findable], bool]:
-    def holds(glimmer: Findable) -> bool:
-        return matches(
-            words,
-            (
-                folded(glimmer.text),
-                FOLDED_SENSES.get(glimmer.sense or ""),
-                FOLDED_BODY_CUES.get(glimmer.body_cue or ""),
-                folded(glimmer.body_note) if glimmer.body_note else None,
-            ),
-        )
-
-    return holds
-
-
 async def _search(context: Ctx, user_id: int, words: tuple[str, ...], page: int) -> tuple[str, Any]:
     svc = context.svc
-    found = await svc.glimmers.find(user_id=user_id, wanted=_holds(words))
+    found = await svc.glimmers.find(user_id=user_id, wanted=holds_words(words))
     pages = max(1, math.ceil(len(found) / PAGE_SIZE))
     page = min(max(page, 1), pages)
     first = (page - 1) * PAGE_SIZE
@@ -123,39 +105,89 @@ async def _search(context: Ctx, user_id: int, words: tuple[str, ...], page: int)
 
 
 async def search_command(update: Update, context: Ctx) -> None:
-    user_id, chat_id = ids(update)
     message = update.effective_message
     assert message is not None
     words = words_of(" ".join(context.args or ()))
     if not words:
         await message.reply_html(texts.SEARCH_ASK)
         return
+    user_id, _ = ids(update)
     wait = must_wait(context.svc.limits.searches, user_id, context.svc.clock.now())
     if wait:
         await message.reply_html(texts.SEARCH_RESTING.format(wait=wait))
         return
+    await _show_search(update, context, words)
+
+
+async def _show_search(update: Update, context: Ctx, words: tuple[str, ...]) -> None:
+    """The first page of a search, as a new message; its page buttons look again."""
+    user_id, chat_id = ids(update)
     context.svc.searches.remember(user_id, words)
     text, markup = await _search(context, user_id, words, 1)
     await context.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
 
-async def search_page(update: Update, context: Ctx) -> None:
+async def tags_command(update: Update, context: Ctx) -> None:
+    user_id, chat_id = ids(update)
+    svc = context.svc
+    wait = must_wait(svc.limits.searches, user_id, svc.clock.now())
+    if wait:
+        message = update.effective_message
+        assert message is not None
+        await message.reply_html(texts.SEARCH_RESTING.format(wait=wait))
+        return
+    counts = await svc.glimmers.look_through(
+        user_id=user_id, judge=lambda items: tag_counts(item.text for _, item in items)
+    )
+    shown = counts[: cb.TAGS_SHOWN_MOST]
+    svc.tags_shown.remember(user_id, tuple(tag for tag, _ in shown))
+    markup = keyboards.tags(shown) if shown else None
+    await context.bot.send_message(chat_id=chat_id, text=render.tags(counts), reply_markup=markup)
+
+
+async def _searching_press(
+    update: Update, context: Ctx, recall: Callable[[int, cb.Action], tuple[str, ...] | None]
+) -> tuple[CallbackQuery, cb.Action, tuple[str, ...]] | None:
+    """A press that searches: the words `recall` finds in memory for it, once the press is
+    answered; None (and a kind pop-up) when they are gone or searching must rest."""
     found = await pressed(update)
     if found is None:
-        return
+        return None
     query, action = found
     user_id, _ = ids(update)
-    words = context.svc.searches.get(user_id)
+    words = recall(user_id, action)
     if words is None:
-        await query.answer(texts.SEARCH_GONE)
-        return
+        gone = texts.TAGS_GONE if action.name == cb.TAG else texts.SEARCH_GONE
+        await query.answer(gone)
+        return None
     wait = must_wait(context.svc.limits.searches, user_id, context.svc.clock.now())
     if wait:
         await query.answer(texts.SEARCH_RESTING_POPUP.format(wait=wait))
-        return
+        return None
     await query.answer()
-    text, markup = await _search(context, user_id, words, action.page)
-    await edit_quietly(query, text, markup, last=context.svc.edits)
+    return query, action, words
+
+
+async def tag_pressed(update: Update, context: Ctx) -> None:
+    def tag_words(user_id: int, action: cb.Action) -> tuple[str, ...] | None:
+        shown = context.svc.tags_shown.get(user_id)
+        if shown is None or action.shown >= len(shown):
+            return None
+        return words_of("#" + shown[action.shown])
+
+    if pressing := await _searching_press(update, context, tag_words):
+        await _show_search(update, context, pressing[2])
+
+
+async def search_page(update: Update, context: Ctx) -> None:
+    def last_words(user_id: int, action: cb.Action) -> tuple[str, ...] | None:
+        return context.svc.searches.get(user_id)
+
+    if pressing := await _searching_press(update, context, last_words):
+        query, action, words = pressing
+        user_id, _ = ids(update)
+        text, markup = await _search(context, user_id, words, action.page)
+        await edit_quietly(query, text, markup, last=context.svc.edits)
 
 
 async def open_glimmer(update: Update, context: Ctx) -> None:
@@ -231,10 +263,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("recap", recap_command, new))
     app.add_handler(CommandHandler("history", history_command, new))
     app.add_handler(CommandHandler("search", search_command, new))
+    app.add_handler(CommandHandler("tags", tags_command, new))
     app.add_handler(CommandHandler("anchor", anchor_command, new))
     app.add_handler(CallbackQueryHandler(recap_week, pattern=cb.pattern(cb.RECAP_WEEK)))
     app.add_handler(CallbackQueryHandler(history_page, pattern=cb.pattern(cb.HISTORY_PAGE)))
     app.add_handler(CallbackQueryHandler(search_page, pattern=cb.pattern(cb.SEARCH_PAGE)))
+    app.add_handler(CallbackQueryHandler(tag_pressed, pattern=cb.pattern(cb.TAG)))
     app.add_handler(CallbackQueryHandler(open_glimmer, pattern=cb.pattern(cb.OPEN)))
     app.add_handler(CallbackQueryHandler(toggle_star, pattern=cb.pattern(cb.STAR)))
     app.add_handler(CallbackQueryHandler(anchor_again, pattern=cb.pattern(cb.ANCHOR)))

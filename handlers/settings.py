@@ -85,10 +85,15 @@ def _change(user: User, setting: Setting, today_local: datetime) -> dict[str, ob
         c.SKIP_IF_LOGGED: {"skip_if_logged": not user.skip_if_logged},
         c.LADDER: {"ask_ladder": not user.ask_ladder},
         c.STREAKS: {"streaks_on": not user.streaks_on},
+        c.FLASHBACKS: {"flashbacks": FLASHBACKS_NEXT[user.flashbacks]},
         c.RECAP_ON: {"recap_on": True},
         c.RECAP_OFF: {"recap_on": False},
     }
     return simple.get(setting.choice)
+
+
+# Each press of "Come back: ..." moves to the next.
+FLASHBACKS_NEXT = {"weekly": "checkin", "checkin": "off", "off": "weekly"}
 
 
 async def _user(svc: Services, user_id: int) -> User:

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from storage.batch import GroupCommit, Row
 from storage.crypto import PLAIN, Place, TextBox
 from storage.db import Database
-from storage.models import Findable, Glimmer, GlimmerBrief, from_db_time, to_db_time
+from storage.models import (
+    Findable,
+    Glimmer,
+    GlimmerBrief,
+    Remembered,
+    from_db_time,
+    to_db_time,
+)
+
+T = TypeVar("T")
 
 # Columns holding what a person wrote: sealed when encryption at rest is on.
 SEALED = frozenset({"text", "body_note"})
@@ -370,10 +379,13 @@ class GlimmerRepository:
         )
         return [self._glimmer(row) for row in rows]
 
-    async def find(self, *, user_id: int, wanted: Callable[[Findable], bool]) -> list[int]:
-        """Ids of the person's glimmers that `wanted` keeps, newest first. Each is opened and
-        judged in memory, as there is no index (bot/domain/search.py says why), in a thread:
-        a journal of 10,000 glimmers does not hold up everyone else's replies meanwhile."""
+    async def look_through(
+        self, *, user_id: int, judge: Callable[[Iterator[tuple[int, Findable]]], T]
+    ) -> T:
+        """What `judge` makes of all the person's glimmers (id and what /search reads of
+        each), newest first. Each is opened and judged in memory, as there is no index
+        (bot/domain/search.py says why), in a thread: a journal of 10,000 glimmers does not
+        hold up everyone else's replies meanwhile."""
         rows = await self._db.read_many(
             "SELECT ref, text, sense, body_cue, body_note FROM glimmers WHERE user_id = ?"
             " ORDER BY created_at DESC, id DESC",
@@ -381,20 +393,25 @@ class GlimmerRepository:
         )
         box = self._box
 
-        def judge() -> list[int]:
-            found = []
+        def opened() -> Iterator[tuple[int, Findable]]:
             for ref, text, sense, body_cue, body_note in rows:
-                item = Findable(
-                    box.open(text, Place(user_id, ref, "text")),
-                    sense,
-                    body_cue,
-                    box.open_optional(body_note, Place(user_id, ref, "body_note")),
+                yield (
+                    ref,
+                    Findable(
+                        box.open(text, Place(user_id, ref, "text")),
+                        sense,
+                        body_cue,
+                        box.open_optional(body_note, Place(user_id, ref, "body_note")),
+                    ),
                 )
-                if wanted(item):
-                    found.append(ref)
-            return found
 
-        return await asyncio.to_thread(judge)
+        return await asyncio.to_thread(lambda: judge(opened()))
+
+    async def find(self, *, user_id: int, wanted: Callable[[Findable], bool]) -> list[int]:
+        """Ids of the person's glimmers that `wanted` keeps, newest first."""
+        return await self.look_through(
+            user_id=user_id, judge=lambda items: [ref for ref, item in items if wanted(item)]
+        )
 
     async def by_ids(self, *, user_id: int, glimmer_ids: Sequence[int]) -> list[Glimmer]:
         """These glimmers of the person's, in the order asked for (any not theirs left out)."""
@@ -407,6 +424,27 @@ class GlimmerRepository:
         )
         found = {glimmer.id: glimmer for glimmer in map(self._glimmer, rows)}
         return [found[i] for i in glimmer_ids if i in found]
+
+    async def remembered(
+        self, *, user_id: int, spans: Sequence[tuple[datetime, datetime]]
+    ) -> list[Remembered]:
+        """The person's kept glimmers made within any of these UTC spans, and the starred
+        ones: what a glimmer that comes back is picked from (bot/domain/flashback.py)."""
+        within = " OR ".join(["(created_at >= ? AND created_at < ?)"] * len(spans))
+        rows = await self._db.read_many(
+            "SELECT ref, created_at, text, starred FROM glimmers"
+            f" WHERE user_id = ? AND status = 'complete' AND (starred = 1 OR {within or '0'})",
+            (user_id, *(to_db_time(moment) for span in spans for moment in span)),
+        )
+        return [
+            Remembered(
+                ref,
+                from_db_time(created),
+                self._box.open(text, Place(user_id, ref, "text")),
+                bool(starred),
+            )
+            for ref, created, text, starred in rows
+        ]
 
     async def anchor_ids(self, *, user_id: int) -> list[int]:
         """Ids to pick an anchor from: the starred ones if there are any, else all."""

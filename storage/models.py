@@ -41,6 +41,7 @@ class User:
     recap_on: bool = True
     next_recap_at: datetime | None = None
     streaks_on: bool = True
+    flashbacks: str = "weekly"  # off, weekly or checkin: bot/domain/flashback.py's When
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,15 @@ class GlimmerBrief(NamedTuple):
     ladder_before: str | None
     ladder_after: str | None
     landed: int | None
+
+
+class Remembered(NamedTuple):
+    """A kept glimmer that might come back (bot/domain/flashback.py picks one)."""
+
+    id: int
+    created_at: datetime
+    text: str
+    starred: bool
 
 
 class Findable(NamedTuple):

@@ -26,6 +26,7 @@ PREFERENCES = frozenset(
         "recap_minute",
         "recap_on",
         "streaks_on",
+        "flashbacks",
     }
 )
 
@@ -53,6 +54,7 @@ def user_from_row(row: aiosqlite.Row) -> User:
         recap_on=bool(row["recap_on"]),
         next_recap_at=from_db_time(r) if (r := row["next_recap_at"]) else None,
         streaks_on=bool(row["streaks_on"]),
+        flashbacks=row["flashbacks"],
     )
 
 

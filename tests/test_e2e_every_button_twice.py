@@ -36,10 +36,18 @@ async def a_session_with_every_kind_of_button(fake: FakeTelegram, runner: BotRun
     await sam.reply()
     await savoured_until_asked_how_it_landed(sam)
     await sam.send("\n".join(f"- small glimmer {n}" for n in range(12)))  # pickers; pages
-    await sam.send("the smell of rain")  # one: Savour it, Add details, Undo
+    await sam.send("the smell of rain #outside")  # one: Savour it, Add details, Undo; a tag
     await sam.send("/glimmer")
     await sam.send("a friend's laugh")  # the sense question and the steps after it
-    for command in ("/history", "/search glimmer", "/anchor", "/recap", "/settings", "/forget"):
+    for command in (
+        "/history",
+        "/search glimmer",
+        "/tags",
+        "/anchor",
+        "/recap",
+        "/settings",
+        "/forget",
+    ):
         await sam.send(command)
     await fake.wait_idle(timeout=30)
     return sam

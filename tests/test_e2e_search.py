@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.limits import SEARCH_BURST
-from bot.domain.search import folded, matches, words_of
+from bot.domain.search import folded, matches, tag_counts, tags_of, words_of
 from bot.ui import texts
 from tests.conftest import BotRunner
 from tests.fake_telegram import FakeTelegram
@@ -102,3 +102,51 @@ async def test_forget_puts_the_search_away_and_searching_rests_after_many(
     page = eve.message(max(m.message_id for m in eve.inbox if "12 found" in m.text))
     query = await eve.press(page, texts.BUTTON_NEXT)
     assert "give searching a rest" in (await eve.callback_answer(query))["text"]
+
+
+def test_tags_are_hashtag_words_counted_once_each_however_written() -> None:
+    assert tags_of("tea #Friends, #friends and #café at 5 #2 x#no #日本") == [
+        "Friends",
+        "café",
+        "日本",
+    ]
+    assert tag_counts(["#Rain walk", "#rain again", "#home", "#Home #rain"]) == [
+        ("rain", 3),
+        ("home", 2),
+    ]
+    assert matches(words_of("#rain"), [folded("walk in the #Rain")])
+    assert not matches(words_of("#rain"), [folded("a #rainbow")])
+
+
+async def test_tags_list_with_counts_and_a_tap_shows_those_glimmers(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    fay = fake.user(706)
+    await fay.send("/tags")
+    assert (await fay.reply()).text.startswith("No tags yet.")
+    await fay.send(
+        "tea with Sam #friends\nrain on the roof #home\n#Friends laughing\n"
+        "the dog asleep #home #calm\na #rainbow"
+    )
+    await fay.reply()
+    await fay.send("/tags")
+    listed = await fay.reply()
+    assert "#Friends (2) · #home (2) · #calm (1) · #rainbow (1)" in listed.text  # newest spelling
+    assert listed.button_texts() == ["#Friends · 2", "#home · 2", "#calm · 1", "#rainbow · 1"]
+    await fay.press(listed, "#home · 2")
+    found = await fay.reply()
+    assert "Glimmers with “#home”: 2 found" in found.text
+    assert "the dog asleep" in found.text and "rain on the roof" in found.text
+    await fay.send("/history #friends")
+    found = await fay.reply()
+    assert "2 found" in found.text and "laughing" in found.text and "tea with Sam" in found.text
+
+    await fay.send("/export #calm")
+    files = await fay.replies(5, timeout=20)
+    assert files[1].document is not None
+    assert b"the dog asleep" in files[1].document and b"tea with Sam" not in files[1].document
+    assert files[4].text.startswith("Here they are: 1 glimmer with “#calm”.")
+
+    await runner.restart()
+    query = await fay.press(listed, "#calm · 1")
+    assert (await fay.callback_answer(query))["text"] == texts.TAGS_GONE

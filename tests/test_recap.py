@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
 from bot.domain.recap import LADDER_RANK, build_recap, moved_closer_to_safe, week_window
+from bot.ui import render
 from storage.models import GlimmerBrief
 from tests.factories import make_brief
 
@@ -279,3 +280,15 @@ def test_recap_adds_up(spread: list[tuple[int, str]], zone: ZoneInfo) -> None:
     assert recap.days_with_glimmers == sum(1 for _, count in recap.per_day if count)
     assert len(recap.samples) == min(3, recap.total)
     assert (recap.streak_days == 0) == (recap.per_day[-1][1] == 0)
+
+
+def test_the_weeks_tags_most_used_first_and_only_from_the_week() -> None:
+    briefs = [
+        glimmer(1, noon(START), text="rain on the roof #home"),
+        glimmer(2, noon(START + timedelta(days=2)), text="#Home again, and #calm"),
+        glimmer(3, noon(START + timedelta(days=3)), text="#calm #home"),
+        glimmer(4, noon(START - timedelta(days=1)), text="last week #elsewhere"),
+    ]
+    recap = build_recap(briefs, LONDON, START)
+    assert recap.tags == [("home", 3), ("calm", 2)]
+    assert "Your tags this week: #home (3), #calm (2)." in render.recap_text(recap)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
+from bot.domain.search import tag_counts
 from storage.models import GlimmerBrief
 
 WEEK_DAYS = 7
@@ -39,6 +40,7 @@ class WeekRecap:
     top: GlimmerBrief | None
     samples: list[GlimmerBrief]
     streak_days: int
+    tags: list[tuple[str, int]] = field(default_factory=list)  # most used first
 
     @property
     def is_empty(self) -> bool:
@@ -138,4 +140,5 @@ def build_recap(glimmers: Sequence[GlimmerBrief], zone: ZoneInfo, start: date) -
         top=top,
         samples=samples,
         streak_days=_streak(days_done, end),
+        tags=tag_counts(g.text for g in in_week),
     )

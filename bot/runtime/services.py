@@ -11,7 +11,7 @@ from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -68,25 +68,29 @@ class LastEdits:
             del self._seen[key]
 
 
-class LastSearches:
-    """Each person's latest /search words (folded), for its page buttons. In memory only: a
-    page button pressed after a restart asks for the search again."""
+T = TypeVar("T")
+
+
+class PerPerson(Generic[T]):
+    """Something kept in memory for each of the most recent few thousand people: the last
+    /search's words, the tags /tags showed. Lost on a restart, so buttons that need it say
+    so and ask again."""
 
     def __init__(self, size: int = 10_000) -> None:
         self._size = size
-        self._words: OrderedDict[int, tuple[str, ...]] = OrderedDict()
+        self._kept: OrderedDict[int, T] = OrderedDict()
 
-    def get(self, user_id: int) -> tuple[str, ...] | None:
-        return self._words.get(user_id)
+    def get(self, user_id: int) -> T | None:
+        return self._kept.get(user_id)
 
-    def remember(self, user_id: int, words: tuple[str, ...]) -> None:
-        self._words[user_id] = words
-        self._words.move_to_end(user_id)
-        while len(self._words) > self._size:
-            self._words.popitem(last=False)
+    def remember(self, user_id: int, value: T) -> None:
+        self._kept[user_id] = value
+        self._kept.move_to_end(user_id)
+        while len(self._kept) > self._size:
+            self._kept.popitem(last=False)
 
     def forget(self, user_id: int) -> None:
-        self._words.pop(user_id, None)
+        self._kept.pop(user_id, None)
 
 
 @dataclass
@@ -107,15 +111,17 @@ class Services:
     replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
     edits: LastEdits = field(init=False, default_factory=LastEdits)
     limits: Limits = field(init=False, default_factory=Limits)
-    searches: LastSearches = field(init=False, default_factory=LastSearches)
+    searches: PerPerson[tuple[str, ...]] = field(init=False, default_factory=PerPerson)
+    tags_shown: PerPerson[tuple[str, ...]] = field(init=False, default_factory=PerPerson)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def forget(self, *, user_id: int, chat_id: int) -> None:
         """/forget: drop what this process holds in memory of the person and their chat
         (texts of edited messages, history pages included, the flood count, the limits, the
-        last search)."""
+        last search and tags)."""
         self.replies.forget(user_id)
         self.searches.forget(user_id)
+        self.tags_shown.forget(user_id)
         self.edits.forget(chat_id)
         self.limits.forget(user_id)
 

@@ -25,6 +25,7 @@ class Carries(enum.Enum):
     GLIMMER = "glimmer"  # one of the presser's glimmers, checked against the database
     USER = "user"  # the presser's own user id, checked against whoever presses
     PAGE = "page"  # a /history or /search page, from 1
+    SHOWN = "shown"  # one of a list the bot showed the presser (a /tags tag), from 1
     WEEKS_BACK = "weeks back"  # 0 is this week; stored plus one, as a button number is >= 1
 
 
@@ -60,6 +61,7 @@ class Choice(enum.StrEnum):
     RECAP_ON = "ron"
     RECAP_OFF = "roff"
     STREAKS = "streak"
+    FLASHBACKS = "back"  # weekly, then with each check-in, then off
     # Numbered: the value follows the letters, as in "t1200" or "d3".
     CHECKIN_AT = "t"  # minutes after midnight, one of SETTING_TIMES
     DAY = "d"  # toggles one weekday
@@ -144,6 +146,8 @@ REMIND = "cr"
 RECAP_WEEK = "rw"
 HISTORY_PAGE = "hp"
 SEARCH_PAGE = "fp"  # a page of the person's latest /search
+TAG = "tg"  # one of the tags /tags showed
+TAGS_SHOWN_MOST = 24
 OPEN = "ho"
 STAR = "st"
 ANCHOR = "an"
@@ -180,6 +184,7 @@ ACTIONS: Mapping[str, Kind] = {
     RECAP_WEEK: Kind(Carries.WEEKS_BACK, most=WEEKS_BACK_MOST + 1),
     HISTORY_PAGE: Kind(Carries.PAGE),
     SEARCH_PAGE: Kind(Carries.PAGE),
+    TAG: Kind(Carries.SHOWN, most=TAGS_SHOWN_MOST),
 }
 
 _SHAPE = re.compile(r"([a-z]{1,3})(?::([1-9][0-9]{0,17}))?(?::([a-z0-9+-]{1,12}))?")
@@ -213,6 +218,11 @@ class Action:
     @property
     def page(self) -> int:
         return self._number(Carries.PAGE)
+
+    @property
+    def shown(self) -> int:
+        """Which of the shown list, from 0."""
+        return self._number(Carries.SHOWN) - 1
 
     @property
     def weeks_back(self) -> int:

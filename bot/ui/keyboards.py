@@ -194,6 +194,15 @@ def history(
     return InlineKeyboardMarkup(rows)
 
 
+def tags(shown: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup:
+    """A button for each of the most used tags, which shows its glimmers."""
+    buttons = [
+        _button(f"#{shorten(tag, 24)} · {count}", cb.make(cb.TAG, number))
+        for number, (tag, count) in enumerate(shown[: cb.TAGS_SHOWN_MOST], start=1)
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3))
+
+
 def anchor(glimmer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.BUTTON_ANOTHER, cb.make(cb.ANCHOR, glimmer_id))]])
 
@@ -253,6 +262,7 @@ def settings_menu(user: User) -> InlineKeyboardMarkup:
                     c.STREAKS,
                 ),
             ],
+            [_choose(u, texts.BUTTON_FLASHBACKS[user.flashbacks], c.FLASHBACKS)],
         ]
     )
 

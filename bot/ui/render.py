@@ -13,12 +13,15 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.domain.checkins import ALL_DAYS_MASK, WEEKDAYS_MASK, hhmm
+from bot.domain.flashback import Flashback, Kind
 from bot.domain.recap import WeekRecap
 from bot.ui import texts
 from bot.ui.callbacks import Choice
 from storage.models import Glimmer, User
 
 SHORT_QUOTE = 80
+TAGS_LISTED = 60  # in /tags' text; the most used have buttons too
+TAG_CHARS = 40
 LONG_QUOTE = 3000
 
 
@@ -155,6 +158,12 @@ def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
             for code, count in recap.body_cues[:3]
         )
         lines.append(texts.RECAP_BODY.format(cues=cues))
+    if recap.tags:
+        tags = ", ".join(
+            texts.TAG_ENTRY.format(tag=quote(tag, TAG_CHARS), count=count)
+            for tag, count in recap.tags[:3]
+        )
+        lines.append(texts.RECAP_TAGS.format(tags=tags))
     if recap.savoured:
         lines.append(
             texts.RECAP_SHIFT.format(
@@ -218,6 +227,32 @@ def search_page(
         words=search_words(words), count=count, page=page, pages=pages
     )
     return "\n".join([title, "", *_entries(glimmers, first_number, zone)])
+
+
+def tags(counts: Sequence[tuple[str, int]]) -> str:
+    """/tags: each tag with how many glimmers carry it, the most used first."""
+    if not counts:
+        return texts.TAGS_NONE
+    listed = " · ".join(
+        texts.TAG_ENTRY.format(tag=quote(tag, TAG_CHARS), count=count)
+        for tag, count in counts[:TAGS_LISTED]
+    )
+    text = texts.TAGS_TITLE.format(tags=listed)
+    if len(counts) > TAGS_LISTED:
+        text += texts.TAGS_MORE.format(count=len(counts) - TAGS_LISTED)
+    return text
+
+
+def flashback(chosen: Flashback) -> str:
+    day = _day(chosen.day) if chosen.day else ""
+    if chosen.kind is Kind.YEARS_AGO:
+        years = "A year" if chosen.years == 1 else f"{chosen.years} years"
+        title = texts.FLASHBACK_YEARS_AGO.format(years=years)
+    elif chosen.kind is Kind.MONTH_AGO:
+        title = texts.FLASHBACK_MONTH_AGO.format(date=day)
+    else:
+        title = texts.FLASHBACK_STARRED.format(date=day)
+    return texts.FLASHBACK.format(title=title, text=quote(chosen.glimmer.text, 1500))
 
 
 def _entries(glimmers: Sequence[Glimmer], first_number: int, zone: ZoneInfo) -> list[str]:
@@ -306,6 +341,7 @@ def settings_summary(user: User, default_zone: str) -> str:
             ladder=_on(user.ask_ladder),
             recap=recap,
             streaks=_on(user.streaks_on),
+            flashbacks=texts.FLASHBACKS_WHEN[user.flashbacks],
         )
     )
 

@@ -35,6 +35,7 @@ HELP = (
     "/recap: your week, with a picture\n"
     "/history: everything you've kept\n"
     "/search <i>words</i>: find glimmers by their words\n"
+    "/tags: your #tags (put a #word in any glimmer)\n"
     "/anchor: one of your own glimmers, for a hard moment\n"
     "/settings: check-in time, time zone and more\n"
     "/export: take all of it with you, as files\n"
@@ -192,6 +193,17 @@ RECAP_TITLE = "<b>Your week of glimmers</b> ({start} – {end})"
 RECAP_COUNT = "You noticed {total} {glimmer_word} on {days} {day_word}."
 RECAP_SENSES = "They came mostly through: {senses}."
 RECAP_BODY = "You felt them as: {cues}."
+RECAP_TAGS = "Your tags this week: {tags}."
+
+# A glimmer that comes back (with the weekly recap, or each check-in: /settings).
+FLASHBACK_YEARS_AGO = "🌿 <b>{years} ago today</b> you kept this:"
+FLASHBACK_MONTH_AGO = "🌿 <b>About a month ago</b> ({date}) you kept this:"
+FLASHBACK_STARRED = "🌿 <b>One you starred</b>, from {date}:"
+FLASHBACK = (
+    "{title}\n\n<i>“{text}”</i>\n\n"
+    "If you like, let it come back for a moment, not just as words: where were you, what "
+    "did you notice, how did it feel in your body? Stay with it for about 20 seconds."
+)
 RECAP_SHIFT = "{closer} of {savoured} savoured {glimmer_word} ended closer to safe and connected."
 RECAP_TOP = "The one that landed most:\n<i>“{text}”</i>"
 RECAP_SAMPLES = "A few from the week:"
@@ -223,6 +235,14 @@ SEARCH_NONE = (
     "I couldn't find a glimmer with {words}. A shorter word, or another one, might find it; "
     "/history shows them all."
 )
+TAGS_TITLE = "<b>Your tags</b>, most used first. Tap one to see its glimmers.\n\n{tags}"
+TAGS_MORE = "\n\n…and {count} more: /search #tag finds any of them."
+TAG_ENTRY = "#{tag} ({count})"
+TAGS_NONE = (
+    "No tags yet. Put a #word anywhere in a glimmer, like "
+    "<code>tea with Sam #friends</code>, and it becomes a tag to find it by."
+)
+TAGS_GONE = "That list has been put away. Send /tags again."
 SEARCH_GONE = "That search has been put away. Send /search again to look."
 SEARCH_RESTING = (
     "That's a lot of searching in a short while, so let's give it a rest. "
@@ -258,7 +278,8 @@ SETTINGS_SUMMARY = (
     "Savouring pause: {savour} seconds\n"
     "Ladder questions: {ladder}\n"
     "Weekly recap: {recap}\n"
-    "Streaks in the recap: {streaks}\n\n"
+    "Streaks in the recap: {streaks}\n"
+    "Glimmers that come back: {flashbacks}\n\n"
     "Tap what you'd like to change."
 )
 SETTINGS_CHECKIN_AT = "{time} on {days}"
@@ -308,6 +329,16 @@ BUTTON_SAVOUR_MENU = "⏱ Savouring length"
 BUTTON_LADDER_ON = "Ladder questions: on"
 BUTTON_LADDER_OFF = "Ladder questions: off"
 BUTTON_RECAP_MENU = "📬 Weekly recap"
+FLASHBACKS_WHEN = {
+    "weekly": "with the weekly recap",
+    "checkin": "with each check-in",
+    "off": "off",
+}
+BUTTON_FLASHBACKS = {
+    "weekly": "Come back: weekly",
+    "checkin": "Come back: daily",
+    "off": "Come back: off",
+}
 BUTTON_STREAKS_ON = "Streaks: on"
 BUTTON_STREAKS_OFF = "Streaks: off"
 BUTTON_TYPE_TIME = "Type a time…"
@@ -383,6 +414,7 @@ COMMAND_MENU = (
     ("settings", "Check-in time, time zone and more"),
     ("history", "Everything you've kept"),
     ("search", "Find glimmers by their words: /search rain"),
+    ("tags", "Your #tags, to find glimmers by"),
     ("anchor", "One of your own glimmers, for a hard moment"),
     ("export", "Take all your glimmers with you, as files"),
     ("privacy", "What is stored, and who can see it"),
@@ -458,6 +490,10 @@ EXPORT_CSV_CAPTION = "One row per glimmer, for a spreadsheet."
 EXPORT_JOURNAL_CAPTION = "Your journal, day by day, to read or print."
 EXPORT_DONE = (
     "That's all of it: {count}. The files are yours to keep, share with your therapist, or delete."
+)
+EXPORT_DONE_WITH = (
+    "Here they are: {count} with {words}. The files are yours to keep, share with your "
+    "therapist, or delete. /export on its own takes everything."
 )
 EXPORT_NONE = "no glimmers yet, just your settings"
 EXPORT_ONE = "1 glimmer"
