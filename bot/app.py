@@ -21,7 +21,17 @@ from bot.runtime.services import SERVICES_KEY, Ctx, Services, Timing, services_o
 from bot.runtime.updatelog import name_handlers
 from bot.settings import Settings
 from bot.ui import texts
-from handlers import checkin, errors, glimmer, privacy, quicklog, review, settings, start
+from handlers import (
+    bring_in,
+    checkin,
+    errors,
+    glimmer,
+    privacy,
+    quicklog,
+    review,
+    settings,
+    start,
+)
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -105,6 +115,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
     quicklog.register(app)
     checkin.register(app)
     review.register(app)
+    bring_in.register(app)
     settings.register(app, timing.conversation_timeout)
     glimmer.register(app, timing.conversation_timeout)
     privacy.register_after_conversations(app)

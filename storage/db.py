@@ -6,9 +6,11 @@ import asyncio
 import logging
 import os
 import re
+import sqlite3
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -68,6 +70,9 @@ def migrations() -> list[tuple[int, str]]:
     if numbers != list(range(1, len(numbers) + 1)):
         raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {numbers}")
     return found
+
+
+T = TypeVar("T")
 
 
 class Database:
@@ -155,6 +160,29 @@ class Database:
         count = cursor.rowcount
         await cursor.close()
         return count
+
+    async def all_or_nothing(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` as one write transaction on a connection of its own, in a thread: all
+        of it is kept, or (on any error) none of it. For rare, large writes such as bringing
+        a journal in; the shared connection keeps to one statement per write."""
+
+        def run() -> T:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+            try:
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA secure_delete = ON")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(conn)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                return result
+            finally:
+                conn.close()
+
+        return await asyncio.to_thread(run)
 
     async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database file and empty it; False if a reader

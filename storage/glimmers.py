@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from storage.models import (
     Findable,
     Glimmer,
     GlimmerBrief,
+    Incoming,
     Remembered,
     from_db_time,
     to_db_time,
@@ -412,6 +414,53 @@ class GlimmerRepository:
         return await self.look_through(
             user_id=user_id, judge=lambda items: [ref for ref, item in items if wanted(item)]
         )
+
+    async def bring_in(self, *, user_id: int, entries: Sequence[Incoming]) -> tuple[int, int]:
+        """Add glimmers from a journal file in one transaction (all or none). One already
+        here (the same words at the same second) is not added again, so a file brought in
+        twice adds nothing the second time. Returns (added, already here)."""
+        box = self._box
+
+        def work(conn: sqlite3.Connection) -> tuple[int, int]:
+            here = set()
+            for ref, created, text in conn.execute(
+                "SELECT ref, created_at, text FROM glimmers WHERE user_id = ?", (user_id,)
+            ):
+                here.add((created[:19], box.open(text, Place(user_id, ref, "text"))))
+            rows = []
+            for entry in entries:
+                stamp = to_db_time(entry.created_at)
+                if (stamp[:19], entry.text) in here:
+                    continue
+                here.add((stamp[:19], entry.text))
+                ref = new_ref()
+                rows.append(
+                    (
+                        ref,
+                        user_id,
+                        box.seal(entry.text, Place(user_id, ref, "text")),
+                        entry.sense,
+                        entry.body_cue,
+                        box.seal_optional(entry.body_note, Place(user_id, ref, "body_note")),
+                        entry.ladder_before,
+                        entry.ladder_after,
+                        entry.savour_seconds,
+                        entry.landed,
+                        int(entry.starred),
+                        stamp,
+                        stamp,
+                    )
+                )
+            conn.executemany(
+                "INSERT INTO glimmers (ref, user_id, text, sense, body_cue, body_note,"
+                " ladder_before, ladder_after, savour_seconds, landed, starred, status,"
+                " created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'complete', ?, ?)",
+                rows,
+            )
+            return len(rows), len(entries) - len(rows)
+
+        return await self._db.all_or_nothing(work)
 
     async def by_ids(self, *, user_id: int, glimmer_ids: Sequence[int]) -> list[Glimmer]:
         """These glimmers of the person's, in the order asked for (any not theirs left out)."""

@@ -92,6 +92,21 @@ class Remembered(NamedTuple):
     starred: bool
 
 
+class Incoming(NamedTuple):
+    """A glimmer brought in from a journal file (bot/ui/importing.py reads them)."""
+
+    created_at: datetime  # aware
+    text: str
+    sense: str | None = None
+    body_cue: str | None = None
+    body_note: str | None = None
+    ladder_before: str | None = None
+    ladder_after: str | None = None
+    savour_seconds: int | None = None
+    landed: int | None = None
+    starred: bool = False
+
+
 class Findable(NamedTuple):
     """What /search reads of a glimmer, opened."""
 

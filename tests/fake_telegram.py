@@ -83,6 +83,7 @@ MAX_INLINE_BUTTONS = 100
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what a bot may upload through the cloud Bot API
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what a bot may download (getFile)
 MAX_COMMANDS = 100
 WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -802,6 +803,20 @@ class FakeUser:
             content["caption"] = telegram_string(caption)
         return await self._post(content)
 
+    async def send_document(
+        self, data: bytes, file_name: str, mime_type: str = "text/csv", *, size: int | None = None
+    ) -> JsonDict:
+        """Send a file; the bot can fetch it with getFile. `size` claims another file_size."""
+        file_id, unique_id = self._fake._new_file_id("BQACAgDoc", data)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data) if size is None else size,
+        }
+        return await self._post({"document": document})
+
     async def send_voice(self) -> JsonDict:
         file_id, unique_id = self._fresh_file("AwACAgVoice")
         voice = {
@@ -1120,6 +1135,8 @@ class FakeTelegram:
         self._queries: dict[str, _Query] = {}
         self._query_ids = itertools.count(1)
         self._files: dict[str, bytes | None] = {}
+        self._file_paths: dict[str, str] = {}  # getFile's paths, and the file each is
+        self.downloads: list[str] = []  # paths the bot downloaded
         self._file_ids = itertools.count(1)
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -1143,6 +1160,7 @@ class FakeTelegram:
             ("deleteMessage", self._delete_message),
             ("answerCallbackQuery", self._answer_callback_query),
             ("sendChatAction", self._send_chat_action),
+            ("getFile", self._get_file),
             ("leaveChat", self._leave_chat),
             ("close", self._true),
             ("logOut", self._true),
@@ -1335,6 +1353,35 @@ class FakeTelegram:
         self._poke()
         return update_id
 
+    async def _get_file(self, call: _Call) -> JsonDict:
+        """getFile: a path to download the file from, for files people sent (up to 20 MB,
+        Telegram's limit for bots)."""
+        file_id = call.params.get("file_id")
+        if not isinstance(file_id, str) or file_id not in self._files:
+            raise _bad_request("invalid file_id")
+        data = self._files[file_id]
+        if data is None:
+            raise _bad_request("file is temporarily unavailable")
+        if len(data) > BOT_DOWNLOAD_LIMIT:
+            raise _bad_request("file is too big")
+        number = file_id.rsplit("-", 1)[-1]
+        path = f"documents/file_{number}"
+        self._file_paths[path] = file_id
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"AQADfake{number}",
+            "file_size": len(data),
+            "file_path": path,
+        }
+
+    def _download(self, rest: str) -> web.Response:
+        token, _, path = rest.partition("/")
+        file_id = self._file_paths.get(path)
+        if token != self.token or file_id is None:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)
+        return web.Response(body=self._files[file_id] or b"")
+
     def _new_file_id(self, prefix: str, data: bytes | None) -> tuple[str, str]:
         number = next(self._file_ids)
         file_id = f"{prefix}-fake-{number:08d}"
@@ -1404,6 +1451,8 @@ class FakeTelegram:
 
     async def _handle(self, request: web.Request) -> web.Response:
         tail = request.match_info.get("tail", "")
+        if tail.startswith("file/bot"):
+            return self._download(tail.removeprefix("file/bot"))
         if not tail.startswith("bot") or "/" not in tail:
             return _error_response(_ApiError(404, "Not Found"))
         token, _, method_name = tail[3:].partition("/")

@@ -39,6 +39,7 @@ async def a_session_with_every_kind_of_button(fake: FakeTelegram, runner: BotRun
     await sam.send("the smell of rain #outside")  # one: Savour it, Add details, Undo; a tag
     await sam.send("/glimmer")
     await sam.send("a friend's laugh")  # the sense question and the steps after it
+    await sam.send_document(b"entryDate,entryContent\n2024-05-02,a kind email\n", "p.csv")
     for command in (
         "/history",
         "/search glimmer",

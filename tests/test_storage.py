@@ -12,6 +12,7 @@ from bot.domain.clock import FixedClock
 from storage.checkins import CheckinRepository
 from storage.db import Database, migrations
 from storage.glimmers import GlimmerRepository
+from storage.models import Incoming
 from storage.persistence import SqlitePersistence
 from storage.users import UserRepository
 from tests.dbfile import sqlite_file
@@ -233,3 +234,22 @@ async def test_a_failed_group_save_reaches_every_waiter_and_the_next_save_works(
     assert any(isinstance(o, sqlite3.IntegrityError) for o in outcomes)
     saved = await glimmers.add_lines(user_id=1, chat_id=1, message_id=2, lines=["z"], now=NOW)
     assert [g.text for g in saved] == ["z"]
+
+
+async def test_bringing_in_is_all_or_nothing(
+    db: Database, repos: tuple[UserRepository, GlimmerRepository]
+) -> None:
+    users, glimmers = repos
+    await users.ensure(user_id=1, now=NOW)
+    good = Incoming(NOW - timedelta(days=3), "a warm scarf")
+    # The third entry breaks a rule of the table (landed is 1 to 5) after two rows were
+    # already inserted in the transaction: none of them may stay.
+    broken = Incoming(NOW - timedelta(days=2), "odd", landed=9)
+    with pytest.raises(sqlite3.IntegrityError):
+        await glimmers.bring_in(
+            user_id=1, entries=[good, Incoming(NOW - timedelta(days=1), "tea"), broken]
+        )
+    assert await glimmers.count(user_id=1) == 0
+    assert await glimmers.bring_in(user_id=1, entries=[good, good]) == (1, 1)
+    assert await glimmers.bring_in(user_id=1, entries=[good]) == (0, 1)
+    assert await glimmers.count(user_id=1) == 1

@@ -26,6 +26,9 @@ EXPORT_EVERY = timedelta(minutes=10)
 # the whole journal (about 0.1 s of CPU for 10,000 glimmers).
 SEARCH_BURST = 30
 SEARCH_EVERY = timedelta(seconds=2)
+# A journal file read at once this many times, then one every IMPORT_EVERY.
+IMPORT_BURST = 5
+IMPORT_EVERY = timedelta(minutes=5)
 # People remembered at once; beyond it, those whose allowance is full again are dropped.
 REMEMBERED = 10_000
 
@@ -94,6 +97,7 @@ class Limits:
     recaps: Allowance = field(default_factory=lambda: Allowance(RECAP_BURST, RECAP_EVERY))
     exports: Allowance = field(default_factory=lambda: Allowance(EXPORT_BURST, EXPORT_EVERY))
     searches: Allowance = field(default_factory=lambda: Allowance(SEARCH_BURST, SEARCH_EVERY))
+    imports: Allowance = field(default_factory=lambda: Allowance(IMPORT_BURST, IMPORT_EVERY))
     _charged: OrderedDict[tuple[int, int], int] = field(default_factory=OrderedDict)
 
     def glimmers_for(
@@ -109,7 +113,7 @@ class Limits:
         return granted
 
     def forget(self, user_id: int) -> None:
-        for allowance in (self.glimmers, self.recaps, self.exports, self.searches):
+        for allowance in (self.glimmers, self.recaps, self.exports, self.searches, self.imports):
             allowance.forget(user_id)
         for message in [m for m in self._charged if m[0] == user_id]:  # private chat = person
             del self._charged[message]

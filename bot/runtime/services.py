@@ -21,6 +21,7 @@ from bot.domain.limits import Limits
 from bot.runtime.intake import RETRY_AFTER_SECONDS
 from bot.runtime.ratelimit import NETWORK_BACKOFF
 from bot.settings import Settings
+from bot.ui.importing import Waiting
 from storage.checkins import CheckinRepository
 from storage.db import Database
 from storage.glimmers import GlimmerRepository
@@ -113,15 +114,18 @@ class Services:
     limits: Limits = field(init=False, default_factory=Limits)
     searches: PerPerson[tuple[str, ...]] = field(init=False, default_factory=PerPerson)
     tags_shown: PerPerson[tuple[str, ...]] = field(init=False, default_factory=PerPerson)
+    # A journal file read and waiting for "Bring them in", for the most recent thousand people.
+    imports: PerPerson[Waiting] = field(init=False, default_factory=lambda: PerPerson(1000))
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def forget(self, *, user_id: int, chat_id: int) -> None:
         """/forget: drop what this process holds in memory of the person and their chat
         (texts of edited messages, history pages included, the flood count, the limits, the
-        last search and tags)."""
+        last search and tags, a file waiting to be brought in)."""
         self.replies.forget(user_id)
         self.searches.forget(user_id)
         self.tags_shown.forget(user_id)
+        self.imports.forget(user_id)
         self.edits.forget(chat_id)
         self.limits.forget(user_id)
 

@@ -147,6 +147,7 @@ RECAP_WEEK = "rw"
 HISTORY_PAGE = "hp"
 SEARCH_PAGE = "fp"  # a page of the person's latest /search
 TAG = "tg"  # one of the tags /tags showed
+IMPORT = "im"  # bring a journal file in: yes or no
 TAGS_SHOWN_MOST = 24
 OPEN = "ho"
 STAR = "st"
@@ -185,6 +186,7 @@ ACTIONS: Mapping[str, Kind] = {
     HISTORY_PAGE: Kind(Carries.PAGE),
     SEARCH_PAGE: Kind(Carries.PAGE),
     TAG: Kind(Carries.SHOWN, most=TAGS_SHOWN_MOST),
+    IMPORT: Kind(Carries.USER, _args("yes", "no")),
 }
 
 _SHAPE = re.compile(r"([a-z]{1,3})(?::([1-9][0-9]{0,17}))?(?::([a-z0-9+-]{1,12}))?")

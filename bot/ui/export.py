@@ -115,7 +115,7 @@ def _json(
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _label(labels: Mapping[str, str], code: str | None) -> str:
+def label_of(labels: Mapping[str, str], code: str | None) -> str:
     """A readable name for a stored code, without its emoji; codes unknown here stay as they
     are."""
     if not code:
@@ -140,11 +140,11 @@ def _csv(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> bytes:
                 local.strftime("%H:%M"),
                 _utc(g["created_at"].replace(microsecond=0)),  # whole seconds for spreadsheets
                 _spreadsheet_safe(g["text"]),
-                _label(texts.SENSE_LABELS, g["sense"]),
-                _label(texts.BODY_LABELS, g["body_cue"]),
+                label_of(texts.SENSE_LABELS, g["sense"]),
+                label_of(texts.BODY_LABELS, g["body_cue"]),
                 _spreadsheet_safe(g["body_note"] or ""),
-                _label(texts.LADDER_LABELS, g["ladder_before"]),
-                _label(texts.LADDER_LABELS, g["ladder_after"]),
+                label_of(texts.LADDER_LABELS, g["ladder_before"]),
+                label_of(texts.LADDER_LABELS, g["ladder_after"]),
                 g["savour_seconds"] if g["savour_seconds"] is not None else "",
                 g["landed"] if g["landed"] is not None else "",
                 texts.EXPORT_YES if g["starred"] else "",
@@ -200,12 +200,12 @@ def _journal(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo, now: datetim
 def _details(g: Mapping[str, Any]) -> str:
     parts = []
     if g["sense"]:
-        parts.append(f"{texts.EXPORT_SENSE}: {_label(texts.SENSE_LABELS, g['sense'])}")
-    body = _md(g["body_note"]) if g["body_note"] else _label(texts.BODY_LABELS, g["body_cue"])
+        parts.append(f"{texts.EXPORT_SENSE}: {label_of(texts.SENSE_LABELS, g['sense'])}")
+    body = _md(g["body_note"]) if g["body_note"] else label_of(texts.BODY_LABELS, g["body_cue"])
     if body:
         parts.append(f"{texts.EXPORT_BODY}: {body}")
-    before = _label(texts.LADDER_LABELS, g["ladder_before"])
-    after = _label(texts.LADDER_LABELS, g["ladder_after"])
+    before = label_of(texts.LADDER_LABELS, g["ladder_before"])
+    after = label_of(texts.LADDER_LABELS, g["ladder_after"])
     if before and after:
         parts.append(f"{texts.EXPORT_LADDER}: {before} → {after}")
     elif before:

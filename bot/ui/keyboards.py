@@ -203,6 +203,17 @@ def tags(shown: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
 
+def confirm_import(user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_IMPORT_YES, cb.make(cb.IMPORT, user_id, "yes")),
+                _button(texts.BUTTON_IMPORT_NO, cb.make(cb.IMPORT, user_id, "no")),
+            ]
+        ]
+    )
+
+
 def anchor(glimmer_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.BUTTON_ANOTHER, cb.make(cb.ANCHOR, glimmer_id))]])
 

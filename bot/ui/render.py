@@ -17,6 +17,7 @@ from bot.domain.flashback import Flashback, Kind
 from bot.domain.recap import WeekRecap
 from bot.ui import texts
 from bot.ui.callbacks import Choice
+from bot.ui.importing import Found
 from storage.models import Glimmer, User
 
 SHORT_QUOTE = 80
@@ -253,6 +254,34 @@ def flashback(chosen: Flashback) -> str:
     else:
         title = texts.FLASHBACK_STARRED.format(date=day)
     return texts.FLASHBACK.format(title=title, text=quote(chosen.glimmer.text, 1500))
+
+
+def import_found(found: Found, zone: ZoneInfo) -> str:
+    count = len(found.entries)
+    entries = (
+        texts.IMPORT_FOUND_ONE if count == 1 else texts.IMPORT_FOUND_MANY.format(count=f"{count:,}")
+    )
+    skipped = texts.IMPORT_SKIPPED.format(count=found.skipped) if found.skipped else ""
+    return texts.IMPORT_FOUND.format(
+        count=entries,
+        source=found.source.value,
+        first=_long_day(found.first.astimezone(zone).date()),
+        last=_long_day(found.last.astimezone(zone).date()),
+        skipped=skipped,
+    )
+
+
+def import_done(added: int, already: int) -> str:
+    if not added:
+        return texts.IMPORT_NOTHING_NEW
+    glimmers = f"{added:,} {_plural(added, 'glimmer', 'glimmers')}"
+    if already:
+        return texts.IMPORT_DONE_ALREADY.format(added=glimmers, already=f"{already:,}")
+    return texts.IMPORT_DONE.format(added=glimmers)
+
+
+def _long_day(d: date) -> str:
+    return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
 def _entries(glimmers: Sequence[Glimmer], first_number: int, zone: ZoneInfo) -> list[str]:

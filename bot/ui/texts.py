@@ -39,6 +39,7 @@ HELP = (
     "/anchor: one of your own glimmers, for a hard moment\n"
     "/settings: check-in time, time zone and more\n"
     "/export: take all of it with you, as files\n"
+    "Send me a journal file (from /export, Daylio or Presently) to bring it in\n"
     "/forget: delete everything I keep about you\n"
     "/privacy: what I store and who can see it\n"
     "/about: the ideas behind glimmers\n"
@@ -496,6 +497,54 @@ EXPORT_DONE_WITH = (
     "therapist, or delete. /export on its own takes everything."
 )
 EXPORT_NONE = "no glimmers yet, just your settings"
+
+# --- Bringing a journal in (a file sent to the bot) -----------------------------------------
+
+IMPORT_FOUND = (
+    "I found <b>{count}</b> in this file ({source}), {first} to {last}.{skipped}\n\n"
+    "Shall I bring them into your glimmers? Anything already here is left as it is."
+)
+IMPORT_FOUND_ONE = "1 entry"
+IMPORT_FOUND_MANY = "{count} entries"
+IMPORT_SKIPPED = " {count} without any words will be left out."
+BUTTON_IMPORT_YES = "Bring them in"
+BUTTON_IMPORT_NO = "Not now"
+IMPORT_DONE = "Brought in: {added}. ✨ /history shows them among the rest."
+IMPORT_DONE_ALREADY = "Brought in: {added}; {already} were already here. ✨"
+IMPORT_NOTHING_NEW = "Everything in that file was already here, so nothing changed."
+IMPORT_NOT_NOW = "Alright, nothing was brought in. Send the file again whenever you like."
+IMPORT_GONE = "That file has been put away. Send it again to bring it in."
+IMPORT_FAILED = "I couldn't bring that in just now, so nothing changed. Please try again later."
+IMPORT_DOWNLOAD_FAILED = "I couldn't open that file from Telegram just now. Please send it again."
+IMPORT_RESTING = (
+    "That's a few files in a short while, so let's give it a rest. You can send one again "
+    "in about {wait}."
+)
+IMPORT_NOTHING = "There are no entries in that file, so there's nothing to bring in."
+IMPORT_MOOD = "Mood: {mood}"
+IMPORT_TOO_BIG = (
+    "That file is too big for me (5 MB at most). A journal export is usually much smaller; "
+    "is it the right file?"
+)
+IMPORT_NOT_TEXT = (
+    "I can't read that file: I take the JSON or CSV files that /export makes, and CSV "
+    "exports from Daylio or Presently."
+)
+IMPORT_UNKNOWN = IMPORT_NOT_TEXT
+IMPORT_TOO_MANY = "That file holds more than {most} entries, more than I can bring in at once."
+IMPORT_BAD_JSON = "That JSON file is damaged (it doesn't read as JSON), so nothing was brought in."
+IMPORT_BAD_CSV = "That CSV file is damaged, so nothing was brought in."
+IMPORT_EMPTY = "That file is empty."
+IMPORT_BAD_ENTRY = (
+    "Entry {number} in that file has a {what} I can't read, so nothing was brought in. "
+    "Is the file as the app exported it?"
+)
+IMPORT_BAD_ROW = (
+    "Line {number} of that file doesn't have the columns the rest have, so nothing was brought in."
+)
+IMPORT_BAD_DATE = (
+    "Line {number} of that file has a date or time I can't read, so nothing was brought in."
+)
 EXPORT_ONE = "1 glimmer"
 EXPORT_MANY = "{count} glimmers"
 EXPORT_FAILED = (

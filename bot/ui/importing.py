@@ -1,0 +1,334 @@
+"""Reading a journal file someone sends: the bot's own export (JSON or CSV), a Daylio CSV
+export, or a Presently CSV export, into glimmers to bring in.
+
+Pure: bytes in, plain values out, nothing written. A file that can't be read whole raises
+`Unreadable` naming the problem and where (so the person can fix it or send another); nothing
+is brought in from it. What each format becomes:
+
+- our JSON (`schema_version` 1) and CSV: every field back as it was exported;
+- Daylio (`full_date,date,weekday,time,mood,activities,note_title,note`, or the older
+  `year,date,weekday,time,mood,activities,note`): each entry with a note or title becomes a
+  glimmer at its date and time, its activities become #tags, its mood a last line "Mood: …";
+  entries with neither note nor title are counted as skipped;
+- Presently (a date column and an entry column, `entryDate,entryContent`): each entry a
+  glimmer at noon of its day.
+
+Local dates and times (Daylio, Presently) are read in the person's time zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import html
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SENSES
+from bot.domain.search import folded
+from bot.ui import texts
+from bot.ui.export import SCHEMA_VERSION, label_of
+from storage.models import Incoming
+
+MOST_BYTES = 5 * 1024 * 1024
+MOST_ENTRIES = 20_000
+MOST_TEXT = 4096  # a glimmer is at most a Telegram message long
+PRESENTLY_HOUR = time(12, 0)
+
+
+class Source(enum.Enum):
+    OURS_JSON = "this bot's JSON export"
+    OURS_CSV = "this bot's spreadsheet export"
+    DAYLIO = "a Daylio export"
+    PRESENTLY = "a Presently export"
+
+
+@dataclass(frozen=True)
+class Found:
+    source: Source
+    entries: list[Incoming]
+    skipped: int  # entries with nothing to keep (a Daylio mood without a note)
+
+    @property
+    def first(self) -> datetime:
+        return min(e.created_at for e in self.entries)
+
+    @property
+    def last(self) -> datetime:
+        return max(e.created_at for e in self.entries)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A file read and described, waiting for "Bring them in" under the question that asked
+    (`question`, its message id); `said` once it was brought in."""
+
+    question: int
+    found: Found
+    said: str | None = None
+
+
+class Unreadable(Exception):
+    """The file can't be brought in; the message says why, for the person to read."""
+
+
+def read_journal(data: bytes, zone: ZoneInfo) -> Found:
+    if len(data) > MOST_BYTES:
+        raise Unreadable(texts.IMPORT_TOO_BIG)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Unreadable(texts.IMPORT_NOT_TEXT) from None
+    if "\x00" in text:
+        raise Unreadable(texts.IMPORT_NOT_TEXT)
+    stripped = text.lstrip()
+    found = _ours_json(stripped) if stripped.startswith("{") else _csv(text, zone)
+    if len(found.entries) > MOST_ENTRIES:
+        raise Unreadable(texts.IMPORT_TOO_MANY.format(most=f"{MOST_ENTRIES:,}"))
+    return found
+
+
+# -- this bot's own files ----------------------------------------------------------------------
+
+
+def _ours_json(text: str) -> Found:
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise Unreadable(texts.IMPORT_BAD_JSON) from None
+    if (
+        not isinstance(document, dict)
+        or document.get("schema_version") != SCHEMA_VERSION
+        or not isinstance(document.get("glimmers"), list)
+    ):
+        raise Unreadable(texts.IMPORT_UNKNOWN)
+    entries = []
+    for number, item in enumerate(document["glimmers"], start=1):
+        if not isinstance(item, dict):
+            raise Unreadable(texts.IMPORT_BAD_ENTRY.format(number=number, what="entry"))
+        entries.append(_checked(number, item))
+    return Found(Source.OURS_JSON, entries, 0)
+
+
+def _checked(number: int, item: Mapping[str, Any]) -> Incoming:
+    """One exported glimmer, every field checked as the bot itself would store it."""
+
+    def bad(what: str) -> Unreadable:
+        return Unreadable(texts.IMPORT_BAD_ENTRY.format(number=number, what=what))
+
+    text = item.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > MOST_TEXT:
+        raise bad("words")
+    created = item.get("created_at")
+    try:
+        when = datetime.fromisoformat(created) if isinstance(created, str) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise bad("time")
+
+    def code(key: str, allowed: Sequence[object]) -> Any:
+        value = item.get(key)
+        if value is not None and value not in allowed:
+            raise bad(key.replace("_", " "))
+        return value
+
+    note = item.get("body_note")
+    if note is not None and (not isinstance(note, str) or len(note) > MOST_TEXT):
+        raise bad("body note")
+    seconds = item.get("savour_seconds")
+    if seconds is not None and (not isinstance(seconds, int) or not 0 < seconds <= 3600):
+        raise bad("savouring")
+    return Incoming(
+        created_at=when.astimezone(UTC),
+        text=text,
+        sense=code("sense", SENSES),
+        body_cue=code("body_cue", BODY_CUES),
+        body_note=note,
+        ladder_before=code("ladder_before", LADDER),
+        ladder_after=code("ladder_after", LADDER),
+        savour_seconds=seconds,
+        landed=code("landed", LANDED_SCALE),
+        starred=bool(item.get("starred")),
+    )
+
+
+def _codes(labels: Mapping[str, str]) -> dict[str, str]:
+    """From an exported label (no emoji), or the code itself, back to the code."""
+    found = {folded(label_of(labels, code)): code for code in labels}
+    found.update({code: code for code in labels})
+    return found
+
+
+def _ours_csv(rows: Iterator[list[str]]) -> Found:
+    senses, cues, rungs = (
+        _codes(texts.SENSE_LABELS),
+        _codes(texts.BODY_LABELS),
+        _codes(texts.LADDER_LABELS),
+    )
+    entries = []
+    for number, row in enumerate(rows, start=1):
+        if not any(row):
+            continue
+        if len(row) != len(texts.EXPORT_CSV_HEADER):
+            raise Unreadable(texts.IMPORT_BAD_ROW.format(number=number + 1))
+        _, _, _, utc, text, sense, cue, note, before, after, seconds, landed, starred = row
+
+        def known(
+            value: str, codes: Mapping[str, str], what: str, row_number: int = number
+        ) -> str | None:
+            if not value:
+                return None
+            if folded(value) not in codes:
+                raise Unreadable(texts.IMPORT_BAD_ENTRY.format(number=row_number, what=what))
+            return codes[folded(value)]
+
+        def whole(value: str, what: str, row_number: int = number) -> int | None:
+            if not value:
+                return None
+            if not value.isdigit():
+                raise Unreadable(texts.IMPORT_BAD_ENTRY.format(number=row_number, what=what))
+            return int(value)
+
+        item = {
+            "text": _unsafe(text),
+            "created_at": utc,
+            "sense": known(sense, senses, "sense"),
+            "body_cue": known(cue, cues, "body cue"),
+            "body_note": _unsafe(note) or None,
+            "ladder_before": known(before, rungs, "ladder before"),
+            "ladder_after": known(after, rungs, "ladder after"),
+            "savour_seconds": whole(seconds, "savouring"),
+            "landed": whole(landed, "landed"),
+            "starred": folded(starred) == texts.EXPORT_YES,
+        }
+        entries.append(_checked(number, item))
+    return Found(Source.OURS_CSV, entries, 0)
+
+
+def _unsafe(text: str) -> str:
+    """Undo the export's guard against spreadsheet formulas (a leading apostrophe)."""
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return text[1:]
+    return text
+
+
+# -- other apps' CSV files -----------------------------------------------------------------------
+
+
+def _csv(text: str, zone: ZoneInfo) -> Found:
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""))
+        header = next(rows, None)
+        if header is None:
+            raise Unreadable(texts.IMPORT_EMPTY)
+        names = [folded(name.strip()) for name in header]
+        if tuple(header) == texts.EXPORT_CSV_HEADER:
+            return _ours_csv(rows)
+        if names[:1] in (["full_date"], ["year"]) and "mood" in names and "note" in names:
+            return _daylio(names, rows, zone)
+        if (
+            len(names) == 2
+            and names[0] in ("entrydate", "date")
+            and names[1]
+            in (
+                "entrycontent",
+                "entry",
+                "content",
+            )
+        ):
+            return _presently(rows, zone)
+    except csv.Error:
+        raise Unreadable(texts.IMPORT_BAD_CSV) from None
+    raise Unreadable(texts.IMPORT_UNKNOWN)
+
+
+TAG_UNSAFE = re.compile(r"\W+")
+HTML_BREAK = re.compile(r"<br\s*/?>|</p>|</li>", re.IGNORECASE)
+HTML_TAG = re.compile(r"<[^>]{0,200}>")
+
+
+def _plain(note: str) -> str:
+    """Daylio notes may hold a little HTML (bold, lists, line breaks): keep only the words."""
+    return html.unescape(HTML_TAG.sub("", HTML_BREAK.sub("\n", note))).strip()
+
+
+def _daylio(names: list[str], rows: Iterator[list[str]], zone: ZoneInfo) -> Found:
+    entries: list[Incoming] = []
+    skipped = 0
+    for number, row in enumerate(rows, start=2):
+        if not any(row):
+            continue
+        if len(row) != len(names):
+            raise Unreadable(texts.IMPORT_BAD_ROW.format(number=number))
+        cell = dict(zip(names, row, strict=True))
+        when = _daylio_time(cell, zone)
+        if when is None:
+            raise Unreadable(texts.IMPORT_BAD_DATE.format(number=number))
+        words = "\n".join(
+            part for part in (_plain(cell.get("note_title", "")), _plain(cell["note"])) if part
+        )
+        if not words:
+            skipped += 1
+            continue
+        tags = []
+        for activity in cell.get("activities", "").split("|"):
+            tag = TAG_UNSAFE.sub("_", activity.strip()).strip("_")
+            if tag and f"#{tag}" not in tags:
+                tags.append(f"#{tag}")
+        lines = [words]
+        if tags:
+            lines.append(" ".join(tags))
+        if cell["mood"].strip():
+            lines.append(texts.IMPORT_MOOD.format(mood=cell["mood"].strip()))
+        entries.append(Incoming(when, "\n".join(lines)[:MOST_TEXT]))
+    return Found(Source.DAYLIO, entries, skipped)
+
+
+DAYLIO_TIMES = ("%I:%M %p", "%H:%M")
+
+
+def _daylio_time(cell: Mapping[str, str], zone: ZoneInfo) -> datetime | None:
+    try:
+        if "full_date" in cell:
+            day = date.fromisoformat(cell["full_date"].strip())
+        else:
+            day = datetime.strptime(
+                f"{cell['date'].strip()} {cell['year'].strip()}", "%d %B %Y"
+            ).date()
+    except ValueError:
+        return None
+    for pattern in DAYLIO_TIMES:
+        try:
+            clock = datetime.strptime(cell["time"].strip().upper(), pattern).time()
+        except ValueError:
+            continue
+        return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+    return None
+
+
+def _presently(rows: Iterator[list[str]], zone: ZoneInfo) -> Found:
+    entries = []
+    skipped = 0
+    for number, row in enumerate(rows, start=2):
+        if not any(row):
+            continue
+        if len(row) != 2:
+            raise Unreadable(texts.IMPORT_BAD_ROW.format(number=number))
+        try:
+            day = date.fromisoformat(row[0].strip()[:10])
+        except ValueError:
+            raise Unreadable(texts.IMPORT_BAD_DATE.format(number=number)) from None
+        words = row[1].strip()
+        if not words:
+            skipped += 1
+            continue
+        when = datetime.combine(day, PRESENTLY_HOUR, tzinfo=zone).astimezone(UTC)
+        entries.append(Incoming(when, words[:MOST_TEXT]))
+    return Found(Source.PRESENTLY, entries, skipped)
