@@ -7,6 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_PATH=/data/glimmers.sqlite3 \
     WEBHOOK_LISTEN=0.0.0.0
 
+# A font for Chinese, Japanese and Korean in /summary's PDF (bot/ui/summary.py); the rest of
+# its fonts come with matplotlib.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-droid-fallback=1:6.0.1r16-1.1 \
+    && rm -rf /var/lib/apt/lists/*
+
 # The locked versions first, each checked against its hash (a layer that stays cached while
 # only the code changes); then the package from a throwaway copy of the source.
 COPY requirements/app.lock /tmp/app.lock

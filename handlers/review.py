@@ -1,20 +1,27 @@
-"""Looking back: the weekly recap with its chart, /history, /search, /tags, stars, /anchor."""
+"""Looking back: the weekly recap with its chart, /history, /search, /tags, /summary, stars
+and /anchor."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.search import tag_counts, words_of
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
-from bot.ui import keyboards, render, texts
+from bot.ui import keyboards, render, summary, texts
+from bot.ui.summary import build_summary
 from handlers.common import edit_quietly, holds_words, ids, must_wait, own_glimmer, pressed
 from handlers.flows import send_recap, zone_of_user
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 
@@ -190,6 +197,65 @@ async def search_page(update: Update, context: Ctx) -> None:
         await edit_quietly(query, text, markup, last=context.svc.edits)
 
 
+async def summary_command(update: Update, context: Ctx) -> None:
+    user_id, chat_id = ids(update)
+    await context.bot.send_message(
+        chat_id=chat_id, text=texts.REPORT_ASK, reply_markup=keyboards.summary_spans(user_id)
+    )
+
+
+async def summary_span(update: Update, context: Ctx) -> None:
+    found = await pressed(update)
+    if found is None:
+        return
+    query, action = found
+    user_id, chat_id = ids(update)
+    svc = context.svc
+    span = action.arg or "all"
+    chosen = texts.REPORT_CHOSEN.format(span=texts.BUTTON_REPORT[span])
+    asked = query.message
+    if asked is not None and svc.edits.same((chat_id, asked.message_id), (chosen, None)):
+        await query.answer()  # pressed twice: the summary is already on its way
+        return
+    now = svc.clock.now()
+    # The PDF is drawn in the worker process that charts and exports share.
+    wait = must_wait(svc.limits.exports, user_id, now)
+    if wait:
+        await query.answer(texts.REPORT_RESTING_POPUP.format(wait=wait))
+        return
+    await query.answer()
+    await edit_quietly(query, chosen, last=svc.edits)
+    rows = await svc.glimmers.export_rows(user_id=user_id)
+    zone = await zone_of_user(svc, user_id)
+    try:
+        made = await asyncio.get_running_loop().run_in_executor(
+            svc.worker_pool(),
+            partial(
+                build_summary,
+                glimmers=rows,
+                zone_name=zone.key,
+                now=now,
+                start=summary.since(now, span),
+            ),
+        )
+    except Exception:
+        log.exception("a summary could not be made")
+        await context.bot.send_message(chat_id=chat_id, text=texts.REPORT_FAILED)
+        return
+    if made is None:
+        await context.bot.send_message(chat_id=chat_id, text=texts.REPORT_NONE)
+        return
+    day = now.astimezone(zone).date().isoformat()
+    await context.bot.send_document(
+        chat_id=chat_id,
+        document=InputFile(made.pdf, filename=f"glimmers-summary-{day}.pdf"),
+        caption=render.summary_caption(made),
+    )
+    await context.bot.send_message(chat_id=chat_id, text=texts.REPORT_TEXT_INTRO)
+    for part in render.plain_parts(made.text):
+        await context.bot.send_message(chat_id=chat_id, text=part)
+
+
 async def open_glimmer(update: Update, context: Ctx) -> None:
     found = await own_glimmer(update, context.svc.glimmers)
     if found is None:
@@ -264,11 +330,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("history", history_command, new))
     app.add_handler(CommandHandler("search", search_command, new))
     app.add_handler(CommandHandler("tags", tags_command, new))
+    app.add_handler(CommandHandler("summary", summary_command, new))
     app.add_handler(CommandHandler("anchor", anchor_command, new))
     app.add_handler(CallbackQueryHandler(recap_week, pattern=cb.pattern(cb.RECAP_WEEK)))
     app.add_handler(CallbackQueryHandler(history_page, pattern=cb.pattern(cb.HISTORY_PAGE)))
     app.add_handler(CallbackQueryHandler(search_page, pattern=cb.pattern(cb.SEARCH_PAGE)))
     app.add_handler(CallbackQueryHandler(tag_pressed, pattern=cb.pattern(cb.TAG)))
+    app.add_handler(CallbackQueryHandler(summary_span, pattern=cb.pattern(cb.SUMMARY)))
     app.add_handler(CallbackQueryHandler(open_glimmer, pattern=cb.pattern(cb.OPEN)))
     app.add_handler(CallbackQueryHandler(toggle_star, pattern=cb.pattern(cb.STAR)))
     app.add_handler(CallbackQueryHandler(anchor_again, pattern=cb.pattern(cb.ANCHOR)))

@@ -44,6 +44,7 @@ async def a_session_with_every_kind_of_button(fake: FakeTelegram, runner: BotRun
         "/history",
         "/search glimmer",
         "/tags",
+        "/summary",
         "/anchor",
         "/recap",
         "/settings",

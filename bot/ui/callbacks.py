@@ -148,6 +148,7 @@ HISTORY_PAGE = "hp"
 SEARCH_PAGE = "fp"  # a page of the person's latest /search
 TAG = "tg"  # one of the tags /tags showed
 IMPORT = "im"  # bring a journal file in: yes or no
+SUMMARY = "sm"  # /summary's span of time
 TAGS_SHOWN_MOST = 24
 OPEN = "ho"
 STAR = "st"
@@ -187,6 +188,7 @@ ACTIONS: Mapping[str, Kind] = {
     SEARCH_PAGE: Kind(Carries.PAGE),
     TAG: Kind(Carries.SHOWN, most=TAGS_SHOWN_MOST),
     IMPORT: Kind(Carries.USER, _args("yes", "no")),
+    SUMMARY: Kind(Carries.USER, _args("4w", "3m", "1y", "all")),
 }
 
 _SHAPE = re.compile(r"([a-z]{1,3})(?::([1-9][0-9]{0,17}))?(?::([a-z0-9+-]{1,12}))?")

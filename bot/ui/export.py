@@ -46,7 +46,7 @@ def build_export(
     """The three files for one person. ``glimmers`` are whole rows as stored, oldest first;
     ``settings`` is the person's row of preferences, as stored."""
     zone = ZoneInfo(zone_name)
-    glimmers = [_parsed(row) for row in glimmers]
+    glimmers = [parsed_row(row) for row in glimmers]
     return ExportFiles(
         json=_json(settings, glimmers, zone_name, zone, now),
         csv=_csv(glimmers, zone),
@@ -75,7 +75,7 @@ TIME_COLUMNS = ("created_at", "updated_at", "savour_due_at")
 FLAG_COLUMNS = ("starred",)
 
 
-def _parsed(row: Mapping[str, Any]) -> dict[str, Any]:
+def parsed_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """A stored row with its times as datetimes and its flags as booleans."""
     parsed = dict(row)
     for key in TIME_COLUMNS:

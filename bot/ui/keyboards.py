@@ -203,6 +203,14 @@ def tags(shown: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
 
+def summary_spans(user_id: int) -> InlineKeyboardMarkup:
+    buttons = [
+        _button(label, cb.make(cb.SUMMARY, user_id, span))
+        for span, label in texts.BUTTON_REPORT.items()
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
 def confirm_import(user_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

@@ -17,7 +17,9 @@ from bot.domain.flashback import Flashback, Kind
 from bot.domain.recap import WeekRecap
 from bot.ui import texts
 from bot.ui.callbacks import Choice
+from bot.ui.export import count_phrase
 from bot.ui.importing import Found
+from bot.ui.summary import Summary
 from storage.models import Glimmer, User
 
 SHORT_QUOTE = 80
@@ -269,6 +271,35 @@ def import_found(found: Found, zone: ZoneInfo) -> str:
         last=_long_day(found.last.astimezone(zone).date()),
         skipped=skipped,
     )
+
+
+def summary_caption(made: Summary) -> str:
+    return texts.REPORT_CAPTION.format(count=count_phrase(made.count))
+
+
+def plain_parts(text: str, most: int = 4000) -> list[str]:
+    """Plain text as messages, each at most `most` UTF-16 units as Telegram counts them once
+    the HTML escaping is read back; split at line ends (a longer line, where it must)."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.splitlines():
+        if utf16_len(line) > most and current:
+            parts.append(escape("\n".join(current), quote=False))
+            current, size = [], 0
+        while utf16_len(line) > most:
+            head = _utf16_prefix(line, most)
+            parts.append(escape(head, quote=False))
+            line = line[len(head) :]
+        units = utf16_len(line) + 1
+        if current and size + units > most:
+            parts.append(escape("\n".join(current), quote=False))
+            current, size = [], 0
+        current.append(line)
+        size += units
+    if current:
+        parts.append(escape("\n".join(current), quote=False))
+    return parts
 
 
 def import_done(added: int, already: int) -> str:

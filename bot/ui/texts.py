@@ -35,6 +35,7 @@ HELP = (
     "/recap: your week, with a picture\n"
     "/history: everything you've kept\n"
     "/search <i>words</i>: find glimmers by their words\n"
+    "/summary: a summary to share with your therapist (PDF and text)\n"
     "/tags: your #tags (put a #word in any glimmer)\n"
     "/anchor: one of your own glimmers, for a hard moment\n"
     "/settings: check-in time, time zone and more\n"
@@ -416,6 +417,7 @@ COMMAND_MENU = (
     ("history", "Everything you've kept"),
     ("search", "Find glimmers by their words: /search rain"),
     ("tags", "Your #tags, to find glimmers by"),
+    ("summary", "A summary for your therapist, as a PDF"),
     ("anchor", "One of your own glimmers, for a hard moment"),
     ("export", "Take all your glimmers with you, as files"),
     ("privacy", "What is stored, and who can see it"),
@@ -497,6 +499,46 @@ EXPORT_DONE_WITH = (
     "therapist, or delete. /export on its own takes everything."
 )
 EXPORT_NONE = "no glimmers yet, just your settings"
+
+# --- /summary: for a therapist ----------------------------------------------------------------
+
+REPORT_ASK = (
+    "A summary of your glimmers, to share with your therapist if you like: a PDF to print or "
+    "send, and the same as text to paste. Which stretch of time?"
+)
+BUTTON_REPORT = {"4w": "Last 4 weeks", "3m": "3 months", "1y": "A year", "all": "Everything"}
+REPORT_CHOSEN = "A summary of your glimmers: {span}. Putting it together…"
+REPORT_RESTING_POPUP = "Let's give the summaries a rest: try again in about {wait}."
+REPORT_NONE = "There are no glimmers from that stretch of time yet, so there's nothing to sum up."
+REPORT_CAPTION = "Your summary: {count}. Yours to print, send or keep."
+REPORT_TEXT_INTRO = "The same as text, to paste into a message:"
+REPORT_FAILED = "I couldn't put the summary together just now. Please try again in a while."
+REPORT_GONE = "That question has expired. Send /summary again."
+REPORT_TITLE = "Glimmers: a summary"
+REPORT_SPAN = "{first} to {last}: {count} on {days} {day_word}."
+REPORT_ABOUT = (
+    "These are the glimmers one person noticed and kept with a Telegram bot: small, everyday "
+    "moments of safety and connection (Deb Dana's term, from polyvagal theory). They wrote "
+    "every entry themselves, and chose to share this summary. It is a record of what they "
+    "noticed, not a clinical assessment, and the bot draws no conclusions from it."
+)
+REPORT_PER_WEEK = "Glimmers each week"
+REPORT_WEEKS_TEXT = "Weeks starting {weeks}"
+REPORT_CHART_AXIS = "glimmers"
+REPORT_BRINGS = "What brings them"
+REPORT_SENSES = "Noticed through: {senses}."
+REPORT_BODY = "Felt in the body as: {cues}."
+REPORT_LADDER = "The ladder, before and after savouring"
+REPORT_SAVOURED = (
+    "{savoured} glimmers were savoured with the ladder question before and after; "
+    "{closer} of them ended closer to safe and connected (or stayed there)."
+)
+REPORT_BEFORE = "Before: {states}."
+REPORT_AFTER = "After: {states}."
+REPORT_NO_LADDER = "No glimmers were savoured with the ladder questions in this time."
+REPORT_STARRED = "Starred glimmers"
+REPORT_SELECTION = "A few more, in their own words"
+REPORT_FOOTER = "Glimmers summary, made {date}. Not a clinical assessment"
 
 # --- Bringing a journal in (a file sent to the bot) -----------------------------------------
 

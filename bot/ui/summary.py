@@ -1,0 +1,316 @@
+"""/summary: a person's glimmers over a span of time, for their therapist: an A4 PDF (fpdf2)
+and the same in plain text, to paste into a message.
+
+Pure: plain rows in, bytes and text out; built in the worker process (it draws a chart with
+matplotlib and lays out pages). The PDF is written in DejaVu Sans (shipped with matplotlib)
+with text shaping (uharfbuzz), so Latin, Greek, Cyrillic, Hebrew and Arabic read as typed; a
+font on the system for Chinese, Japanese and Korean (Droid Sans Fallback, the Debian package
+fonts-droid-fallback, which the Dockerfile installs) is used when present. Characters no
+font can draw (emoji, or a script without a font) are left out of the PDF cleanly, never
+drawn as empty boxes; the plain-text version keeps every character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
+from bot.domain.recap import moved_closer_to_safe
+from bot.ui import texts
+from bot.ui.export import count_phrase, label_of, parsed_row
+
+# The spans /summary offers: button argument -> days back (None: everything).
+SPANS: dict[str, int | None] = {"4w": 28, "3m": 91, "1y": 365, "all": None}
+STARRED_MOST = 30
+SELECTION = 12
+QUOTE_CHARS = 600
+
+# Fonts on the system used after DejaVu Sans for what it lacks (CJK), when present.
+FALLBACK_FONTS = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    pdf: bytes
+    text: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the summary says, worked out once for the PDF and the text."""
+
+    first: date
+    last: date
+    count: int
+    days: int
+    per_week: list[tuple[date, int]]  # each week's Monday, and its glimmers
+    senses: list[tuple[str, int]]  # labels, most first
+    body: list[tuple[str, int]]
+    savoured: int
+    closer: int
+    before: list[tuple[str, int]]  # ladder labels before savouring, in ladder order
+    after: list[tuple[str, int]]
+    starred: list[tuple[date, str]]
+    chosen: list[tuple[date, str]]
+
+
+def since(now: datetime, span: str) -> datetime | None:
+    days = SPANS[span]
+    return None if days is None else now - timedelta(days=days)
+
+
+def build_summary(
+    *,
+    glimmers: Sequence[Mapping[str, Any]],
+    zone_name: str,
+    now: datetime,
+    start: datetime | None,
+) -> Summary | None:
+    """The summary of the kept glimmers made at or after `start` (all of them with None);
+    None when there are none. ``glimmers`` are whole rows as stored (as /export reads them)."""
+    zone = ZoneInfo(zone_name)
+    rows = [parsed_row(row) for row in glimmers if row["status"] == "complete"]
+    rows = [row for row in rows if start is None or row["created_at"] >= start]
+    if not rows:
+        return None
+    facts = _facts(rows, zone)
+    return Summary(
+        pdf=_pdf(facts, now.astimezone(zone).date()), text=_text(facts), count=facts.count
+    )
+
+
+def _facts(rows: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> Facts:
+    def day(row: Mapping[str, Any]) -> date:
+        moment: datetime = row["created_at"]
+        return moment.astimezone(zone).date()
+
+    days = sorted({day(row) for row in rows})
+    weeks = Counter(d - timedelta(days=d.weekday()) for d in map(day, rows))
+    monday, last_monday = min(weeks), max(weeks)
+    per_week = []
+    while monday <= last_monday:
+        per_week.append((monday, weeks[monday]))
+        monday += timedelta(days=7)
+    savoured = [r for r in rows if r["ladder_before"] and r["ladder_after"]]
+
+    def ranked(key: str, labels: Mapping[str, str], order: Sequence[str]) -> list[tuple[str, int]]:
+        counts = Counter(r[key] for r in rows if r[key])
+        codes = sorted(counts, key=lambda c: (-counts[c], order.index(c) if c in order else 99))
+        return [(label_of(labels, c), counts[c]) for c in codes]
+
+    def ladder(key: str) -> list[tuple[str, int]]:
+        counts = Counter(r[key] for r in savoured)
+        return [(label_of(texts.LADDER_LABELS, c), counts[c]) for c in LADDER if counts[c]]
+
+    newest = sorted(rows, key=lambda r: r["created_at"], reverse=True)
+    starred = [r for r in newest if r["starred"]]
+    others = [r for r in newest if not r["starred"]]
+    chosen = sorted(others, key=lambda r: -(r["landed"] or 0))[:SELECTION]
+    chosen.sort(key=lambda r: r["created_at"], reverse=True)
+    return Facts(
+        first=days[0],
+        last=days[-1],
+        count=len(rows),
+        days=len(days),
+        per_week=per_week,
+        senses=ranked("sense", texts.SENSE_LABELS, SENSES)[:6],
+        body=ranked("body_cue", texts.BODY_LABELS, BODY_CUES)[:6],
+        savoured=len(savoured),
+        closer=sum(moved_closer_to_safe(r["ladder_before"], r["ladder_after"]) for r in savoured),
+        before=ladder("ladder_before"),
+        after=ladder("ladder_after"),
+        starred=[(day(r), r["text"]) for r in starred[:STARRED_MOST]],
+        chosen=[(day(r), r["text"]) for r in chosen],
+    )
+
+
+def _date(d: date) -> str:
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def _counted(pairs: Sequence[tuple[str, int]]) -> str:
+    return ", ".join(f"{name} ({count})" for name, count in pairs)
+
+
+def _lines(facts: Facts) -> list[tuple[str, str]]:
+    """The summary as (kind, words): "title", "heading", "text", "entry" or "chart"."""
+    out = [
+        ("title", texts.REPORT_TITLE),
+        (
+            "text",
+            texts.REPORT_SPAN.format(
+                first=_date(facts.first),
+                last=_date(facts.last),
+                count=count_phrase(facts.count),
+                days=facts.days,
+                day_word="day" if facts.days == 1 else "days",
+            ),
+        ),
+        ("text", texts.REPORT_ABOUT),
+        ("heading", texts.REPORT_PER_WEEK),
+        ("chart", ""),
+    ]
+    if facts.senses or facts.body:
+        out.append(("heading", texts.REPORT_BRINGS))
+        if facts.senses:
+            out.append(("text", texts.REPORT_SENSES.format(senses=_counted(facts.senses))))
+        if facts.body:
+            out.append(("text", texts.REPORT_BODY.format(cues=_counted(facts.body))))
+    out.append(("heading", texts.REPORT_LADDER))
+    if facts.savoured:
+        out.append(
+            (
+                "text",
+                texts.REPORT_SAVOURED.format(
+                    savoured=facts.savoured,
+                    closer=facts.closer,
+                ),
+            )
+        )
+        out.append(("text", texts.REPORT_BEFORE.format(states=_counted(facts.before))))
+        out.append(("text", texts.REPORT_AFTER.format(states=_counted(facts.after))))
+    else:
+        out.append(("text", texts.REPORT_NO_LADDER))
+    if facts.starred:
+        out.append(("heading", texts.REPORT_STARRED))
+        out += [("entry", f"{_date(d)}: {_short(t)}") for d, t in facts.starred]
+    if facts.chosen:
+        out.append(("heading", texts.REPORT_SELECTION))
+        out += [("entry", f"{_date(d)}: {_short(t)}") for d, t in facts.chosen]
+    return out
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _text(facts: Facts) -> str:
+    parts = []
+    for kind, words in _lines(facts):
+        if kind == "chart":
+            weeks = ", ".join(f"{d.day} {d.strftime('%b')}: {n}" for d, n in facts.per_week)
+            parts.append(texts.REPORT_WEEKS_TEXT.format(weeks=weeks))
+        elif kind in ("title", "heading"):
+            parts.append(f"\n{words.upper()}" if kind == "heading" else words)
+        elif kind == "entry":
+            parts.append(f"• {words}")
+        else:
+            parts.append(words)
+    return "\n".join(parts).strip()
+
+
+# -- the PDF ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[Path, Path, tuple[Path, ...], frozenset[int]]:
+    """DejaVu Sans (regular, bold), the fallbacks present, and what they can draw together."""
+    import matplotlib
+    from fontTools.ttLib import TTFont
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+    fallbacks = tuple(p for p in FALLBACK_FONTS if p.exists() and p.suffix == ".ttf")
+    drawable: set[int] = set()
+    for path in (regular, *fallbacks):
+        with TTFont(path, lazy=True) as font:
+            drawable.update(font.getBestCmap())
+    return regular, bold, fallbacks, frozenset(drawable)
+
+
+SPACES = re.compile(r" {2,}")
+
+
+def writable(text: str) -> str:
+    """The text without what no font here can draw (emoji, scripts without a font)."""
+    known = _fonts()[3]
+    kept = "".join(c for c in text if c in "\n\t" or ord(c) in known)
+    return SPACES.sub(" ", kept).strip()
+
+
+def _chart(per_week: Sequence[tuple[date, int]]) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(8, 3), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.bar(range(len(per_week)), [n for _, n in per_week], color="#0072B2")
+    step = max(1, len(per_week) // 12)
+    ticks = list(range(0, len(per_week), step))
+    axes.set_xticks(ticks, [f"{per_week[i][0].day} {per_week[i][0].strftime('%b')}" for i in ticks])
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel(texts.REPORT_CHART_AXIS)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    out = BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _pdf(facts: Facts, today: date) -> bytes:
+    from fpdf import FPDF
+
+    regular, bold, fallbacks, _ = _fonts()
+    footer = texts.REPORT_FOOTER.format(date=_date(today))
+
+    class Pages(FPDF):
+        def footer(self) -> None:
+            self.set_y(-14)
+            self.set_font("Body", size=8)
+            self.set_text_color(100)
+            self.cell(0, 5, f"{footer} · {self.page_no()}/{{nb}}", align="C")
+            self.set_text_color(0)
+
+    pdf = Pages(format="A4", unit="mm")
+    pdf.set_title(texts.REPORT_TITLE)
+    pdf.set_creator("glimmers-bot")
+    pdf.add_font("Body", fname=str(regular))
+    pdf.add_font("Body", style="B", fname=str(bold))
+    names = []
+    for number, path in enumerate(fallbacks):
+        pdf.add_font(f"Fallback{number}", fname=str(path))
+        names.append(f"Fallback{number}")
+    if names:
+        pdf.set_fallback_fonts(names)
+    pdf.set_text_shaping(True)
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    width = pdf.epw
+    for kind, words in _lines(facts):
+        if kind == "chart":
+            pdf.image(BytesIO(_chart(facts.per_week)), w=width)
+            pdf.ln(2)
+            continue
+        size, style, gap = {
+            "title": (20, "B", 4),
+            "heading": (13, "B", 2),
+            "text": (11, "", 2),
+            "entry": (10.5, "", 1.5),
+        }[kind]
+        if kind == "heading":
+            pdf.ln(3)
+        pdf.set_font("Body", style=style, size=size)
+        line = writable(words)
+        if kind == "entry":
+            line = "• " + line
+        pdf.multi_cell(width, size * 0.5, line, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+    return bytes(pdf.output())
