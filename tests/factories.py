@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from storage.models import Glimmer, GlimmerBrief
+from storage.models import Glimmer, GlimmerBrief, to_db_time
 
 WHEN = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -41,3 +42,11 @@ def make_brief(n: int = 7, at: datetime = WHEN, **fields: Any) -> GlimmerBrief:
     return GlimmerBrief(
         g.id, g.created_at, g.text, g.sense, g.body_cue, g.ladder_before, g.ladder_after, g.landed
     )
+
+
+def make_row(n: int = 7, at: datetime = WHEN, **fields: Any) -> dict[str, Any]:
+    """The same, as a row is stored and /export and /summary read it."""
+    row = asdict(make_glimmer(n, at, **fields))
+    row["created_at"] = row["updated_at"] = to_db_time(at)
+    row["starred"] = int(row["starred"])
+    return row

@@ -14,8 +14,8 @@ import pytest
 from bot.ui import texts
 from bot.ui.render import plain_parts, utf16_len
 from bot.ui.summary import FALLBACK_FONTS, build_summary
-from storage.models import to_db_time
 from tests.conftest import BotRunner
+from tests.factories import make_row
 from tests.fake_telegram import FakeTelegram
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
@@ -30,28 +30,7 @@ CJK_FONT = any(path.exists() for path in FALLBACK_FONTS)
 
 
 def row(n: int, days_ago: float, text: str, **fields: Any) -> dict[str, Any]:
-    created = to_db_time(NOW - timedelta(days=days_ago))
-    base = {
-        "id": n,
-        "user_id": 1,
-        "text": text,
-        "sense": None,
-        "body_cue": None,
-        "body_note": None,
-        "ladder_before": None,
-        "ladder_after": None,
-        "savour_seconds": None,
-        "landed": None,
-        "status": "complete",
-        "created_at": created,
-        "updated_at": created,
-        "savour_due_at": None,
-        "starred": 0,
-        "source_chat_id": 1,
-        "source_message_id": n,
-        "source_line": 0,
-    }
-    return {**base, **fields}
+    return make_row(n, NOW - timedelta(days=days_ago), text=text, **fields)
 
 
 def pdf_pages(data: bytes) -> list[tuple[str, Any]]:
