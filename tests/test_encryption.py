@@ -119,6 +119,18 @@ async def test_with_a_key_the_file_holds_no_readable_journal_text(
         assert "1 found" in found.text and MARKER in found.text
         await kim.send("/privacy")
         assert "stored encrypted" in (await kim.reply()).text
+        # Brought in from a file: sealed like the rest.
+        await kim.send_document(
+            f"entryDate,entryContent\n2024-05-02,{MARKER} brought in\n".encode(), "p.csv"
+        )
+        asked = await kim.reply()
+        await kim.press(asked, texts.BUTTON_IMPORT_YES)
+        assert (await kim.wait_edit(asked.message_id)).text.startswith("Brought in: 1 glimmer.")
+        await kim.send("/summary")
+        asked = await kim.reply()
+        await kim.press(asked, texts.BUTTON_REPORT["all"])
+        pdf, _, words = await kim.replies(3, timeout=30)
+        assert pdf.document is not None and f"{MARKER} brought in" in words.text
         await kim.send("/recap")
         _, words = await kim.replies(2, timeout=20)
         assert MARKER in words.text
