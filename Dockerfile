@@ -7,10 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_PATH=/data/glimmers.sqlite3 \
     WEBHOOK_LISTEN=0.0.0.0
 
-# A font for Chinese, Japanese and Korean in /summary's PDF (bot/ui/summary.py); the rest of
-# its fonts come with matplotlib.
+# Fonts for /summary's PDF beyond the one matplotlib brings (bot/ui/summary.py): GNU FreeFont
+# (Indic scripts, Thai, Ethiopic and more) and WenQuanYi Micro Hei (Chinese, Japanese, Korean).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-droid-fallback=1:6.0.1r16-1.1 \
+    && apt-get install -y --no-install-recommends \
+        fonts-freefont-ttf=20120503-10 fonts-wqy-microhei=0.2.0-beta-3.1 \
     && rm -rf /var/lib/apt/lists/*
 
 # The locked versions first, each checked against its hash (a layer that stays cached while

@@ -34,10 +34,11 @@ STARRED_MOST = 30
 SELECTION = 12
 QUOTE_CHARS = 600
 
-# Fonts on the system used after DejaVu Sans for what it lacks (CJK), when present.
+# Fonts on the system used after DejaVu Sans for what it lacks, when present.
 FALLBACK_FONTS = (
-    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/freefont/FreeSans.ttf"),
+    Path("/usr/share/fonts/truetype/freefont/FreeSerif.ttf"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),  # CJK and Hangul
 )
 
 
@@ -224,10 +225,10 @@ def _fonts() -> tuple[Path, Path, tuple[Path, ...], frozenset[int]]:
 
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    fallbacks = tuple(p for p in FALLBACK_FONTS if p.exists() and p.suffix == ".ttf")
+    fallbacks = tuple(p for p in FALLBACK_FONTS if p.exists())
     drawable: set[int] = set()
     for path in (regular, *fallbacks):
-        with TTFont(path, lazy=True) as font:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
             drawable.update(font.getBestCmap())
     return regular, bold, fallbacks, frozenset(drawable)
 
