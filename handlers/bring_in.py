@@ -45,7 +45,7 @@ async def file_received(update: Update, context: Ctx) -> None:
     zone = await zone_of_user(svc, user_id)
     try:
         # Reading 20,000 rows is CPU work: a thread lets everyone else's replies through.
-        found = await asyncio.to_thread(read_journal, data, zone)
+        found = await asyncio.to_thread(read_journal, data, zone, svc.clock.now())
     except Unreadable as problem:
         await message.reply_html(str(problem))
         return
@@ -83,18 +83,35 @@ async def import_pressed(update: Update, context: Ctx) -> None:
 
 async def _bring_in(context: Ctx, user_id: int, waiting: Waiting) -> str:
     svc = context.svc
+    now = svc.clock.now()
+    wanted = len(waiting.found.entries)
+    room = svc.limits.imported.available(user_id, now)
+    if room < wanted:  # a file is brought in whole or not at all
+        wait = render.wait_phrase(svc.limits.imported.wait(user_id, now, wanted))
+        return texts.IMPORT_DAY_FULL.format(room=f"{room:,}", wait=wait)
     try:
         await svc.users.ensure(user_id=user_id, now=svc.clock.now())
         added, already = await svc.glimmers.bring_in(user_id=user_id, entries=waiting.found.entries)
     except sqlite3.Error as exc:
         log.warning("could not bring a journal in for user %s: %s", user_id, exc)
         return texts.IMPORT_FAILED  # nothing changed; the file waits for another press
+    svc.limits.imported.take(user_id, now, added)
     said = render.import_done(added, already)
     svc.imports.remember(user_id, Waiting(waiting.question, waiting.found, said))
     return said
 
 
+# What may be a journal: a JSON or CSV file (by name or type). Any other file goes on to the
+# quick log, which keeps its caption as a glimmer, or asks for words.
+JOURNAL_FILE = (
+    filters.Document.FileExtension("csv")
+    | filters.Document.FileExtension("json")
+    | filters.Document.MimeType("text/csv")
+    | filters.Document.MimeType("application/json")
+)
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     new = filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(new & filters.Document.ALL, file_received))
+    app.add_handler(MessageHandler(new & JOURNAL_FILE, file_received))
     app.add_handler(CallbackQueryHandler(import_pressed, pattern=cb.pattern(cb.IMPORT)))

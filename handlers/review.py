@@ -129,9 +129,9 @@ async def search_command(update: Update, context: Ctx) -> None:
 async def _show_search(update: Update, context: Ctx, words: tuple[str, ...]) -> None:
     """The first page of a search, as a new message; its page buttons look again."""
     user_id, chat_id = ids(update)
-    context.svc.searches.remember(user_id, words)
     text, markup = await _search(context, user_id, words, 1)
-    await context.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+    sent = await context.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+    context.svc.searches.remember(user_id, sent.message_id, words)
 
 
 async def tags_command(update: Update, context: Ctx) -> None:
@@ -147,22 +147,28 @@ async def tags_command(update: Update, context: Ctx) -> None:
         user_id=user_id, judge=lambda items: tag_counts(item.text for _, item in items)
     )
     shown = counts[: cb.TAGS_SHOWN_MOST]
-    svc.tags_shown.remember(user_id, tuple(tag for tag, _ in shown))
     markup = keyboards.tags(shown) if shown else None
-    await context.bot.send_message(chat_id=chat_id, text=render.tags(counts), reply_markup=markup)
+    sent = await context.bot.send_message(
+        chat_id=chat_id, text=render.tags(counts), reply_markup=markup
+    )
+    svc.tags_shown.remember(user_id, sent.message_id, tuple(tag for tag, _ in shown))
 
 
 async def _searching_press(
-    update: Update, context: Ctx, recall: Callable[[int, cb.Action], tuple[str, ...] | None]
+    update: Update,
+    context: Ctx,
+    recall: Callable[[int, int, cb.Action], tuple[str, ...] | None],
 ) -> tuple[CallbackQuery, cb.Action, tuple[str, ...]] | None:
-    """A press that searches: the words `recall` finds in memory for it, once the press is
-    answered; None (and a kind pop-up) when they are gone or searching must rest."""
+    """A press that searches: the words `recall` finds in memory for it (by person, pressed
+    message and button), once the press is answered; None (and a kind pop-up) when they are
+    gone or searching must rest."""
     found = await pressed(update)
     if found is None:
         return None
     query, action = found
     user_id, _ = ids(update)
-    words = recall(user_id, action)
+    message_id = query.message.message_id if query.message is not None else 0
+    words = recall(user_id, message_id, action)
     if words is None:
         gone = texts.TAGS_GONE if action.name == cb.TAG else texts.SEARCH_GONE
         await query.answer(gone)
@@ -176,8 +182,8 @@ async def _searching_press(
 
 
 async def tag_pressed(update: Update, context: Ctx) -> None:
-    def tag_words(user_id: int, action: cb.Action) -> tuple[str, ...] | None:
-        shown = context.svc.tags_shown.get(user_id)
+    def tag_words(user_id: int, message_id: int, action: cb.Action) -> tuple[str, ...] | None:
+        shown = context.svc.tags_shown.get(user_id, message_id)
         if shown is None or action.shown >= len(shown):
             return None
         return words_of("#" + shown[action.shown])
@@ -187,10 +193,10 @@ async def tag_pressed(update: Update, context: Ctx) -> None:
 
 
 async def search_page(update: Update, context: Ctx) -> None:
-    def last_words(user_id: int, action: cb.Action) -> tuple[str, ...] | None:
-        return context.svc.searches.get(user_id)
+    def its_words(user_id: int, message_id: int, action: cb.Action) -> tuple[str, ...] | None:
+        return context.svc.searches.get(user_id, message_id)
 
-    if pressing := await _searching_press(update, context, last_words):
+    if pressing := await _searching_press(update, context, its_words):
         query, action, words = pressing
         user_id, _ = ids(update)
         text, markup = await _search(context, user_id, words, action.page)

@@ -420,13 +420,16 @@ class GlimmerRepository:
         here (the same words at the same second) is not added again, so a file brought in
         twice adds nothing the second time. Returns (added, already here)."""
         box = self._box
+        kept = await self._db.read_many(
+            "SELECT ref, created_at, text FROM glimmers WHERE user_id = ?", (user_id,)
+        )
 
-        def work(conn: sqlite3.Connection) -> tuple[int, int]:
-            here = set()
-            for ref, created, text in conn.execute(
-                "SELECT ref, created_at, text FROM glimmers WHERE user_id = ?", (user_id,)
-            ):
-                here.add((created[:19], box.open(text, Place(user_id, ref, "text"))))
+        def prepared() -> list[tuple[Any, ...]]:
+            # Opened and sealed before the write lock is taken: the transaction only inserts.
+            here = {
+                (created[:19], box.open(text, Place(user_id, ref, "text")))
+                for ref, created, text in kept
+            }
             rows = []
             for entry in entries:
                 stamp = to_db_time(entry.created_at)
@@ -451,6 +454,11 @@ class GlimmerRepository:
                         stamp,
                     )
                 )
+            return rows
+
+        rows = await asyncio.to_thread(prepared)
+
+        def work(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 "INSERT INTO glimmers (ref, user_id, text, sense, body_cue, body_note,"
                 " ladder_before, ladder_after, savour_seconds, landed, starred, status,"
@@ -458,9 +466,9 @@ class GlimmerRepository:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'complete', ?, ?)",
                 rows,
             )
-            return len(rows), len(entries) - len(rows)
 
-        return await self._db.all_or_nothing(work)
+        await self._db.all_or_nothing(work)
+        return len(rows), len(entries) - len(rows)
 
     async def by_ids(self, *, user_id: int, glimmer_ids: Sequence[int]) -> list[Glimmer]:
         """These glimmers of the person's, in the order asked for (any not theirs left out)."""

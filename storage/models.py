@@ -10,7 +10,9 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def to_db_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    # The year by hand: strftime's %Y does not pad years before 1000 to four digits here.
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}" + utc.strftime(TIME_FORMAT.removeprefix("%Y"))
 
 
 def from_db_time(text: str) -> datetime:

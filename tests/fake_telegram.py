@@ -804,7 +804,13 @@ class FakeUser:
         return await self._post(content)
 
     async def send_document(
-        self, data: bytes, file_name: str, mime_type: str = "text/csv", *, size: int | None = None
+        self,
+        data: bytes,
+        file_name: str,
+        mime_type: str = "text/csv",
+        *,
+        size: int | None = None,
+        caption: str | None = None,
     ) -> JsonDict:
         """Send a file; the bot can fetch it with getFile. `size` claims another file_size."""
         file_id, unique_id = self._fake._new_file_id("BQACAgDoc", data)
@@ -815,7 +821,10 @@ class FakeUser:
             "mime_type": mime_type,
             "file_size": len(data) if size is None else size,
         }
-        return await self._post({"document": document})
+        content: JsonDict = {"document": document}
+        if caption is not None:
+            content["caption"] = telegram_string(caption)
+        return await self._post(content)
 
     async def send_voice(self) -> JsonDict:
         file_id, unique_id = self._fresh_file("AwACAgVoice")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ async def test_an_export_comes_back_whole_and_twice_adds_nothing(
     fake: FakeTelegram, runner: BotRunner
 ) -> None:
     amy = fake.user(901)
-    await amy.send("- rain on the skylight #home\n- =a sum that isn't one\n- tea with Jo")
+    await amy.send("- rain on the skylight #home\n- =a sum that isn't one\n- 'tea' with Jo")
     await amy.reply()
     await amy.send("/glimmer")
     await amy.reply()
@@ -128,6 +129,12 @@ async def test_a_presently_export_and_a_press_twice_brings_it_in_once(
     assert dan.message(asked.message_id).text == done.text
 
 
+def _journal(**fields: Any) -> bytes:
+    """Our JSON export holding one glimmer, with `fields` changed."""
+    entry = {"text": "sun on the wall", "created_at": "2024-01-01T10:00:00Z", **fields}
+    return json.dumps({"schema_version": 1, "glimmers": [entry]}).encode()
+
+
 BAD_FILES = [
     (b"\x89PNG\r\n\x1a\n\x00\x00binary", "photo.csv", texts.IMPORT_NOT_TEXT),
     (b'{"schema_version": 1, "glimmers": [', "g.json", texts.IMPORT_BAD_JSON),
@@ -163,6 +170,46 @@ BAD_FILES = [
         texts.IMPORT_BAD_DATE.format(number=2),
     ),
     (b"", "empty.csv", texts.IMPORT_EMPTY),
+    (
+        b"entryDate,entryContent\n0202-05-01,a typo for 2020\n",
+        "p.csv",
+        texts.IMPORT_BAD_WHEN.format(number=1),
+    ),
+    (
+        b"entryDate,entryContent\n2999-05-01,from the future\n",
+        "p.csv",
+        texts.IMPORT_BAD_WHEN.format(number=1),
+    ),
+    (
+        _journal(created_at="0005-01-02T00:00:00+00:00"),
+        "g.json",
+        texts.IMPORT_BAD_WHEN.format(number=1),
+    ),
+    (_journal(starred="false"), "g.json", texts.IMPORT_BAD_ENTRY.format(number=1, what="star")),
+    (_journal(landed=True), "g.json", texts.IMPORT_BAD_ENTRY.format(number=1, what="landed")),
+    (
+        _journal(savour_seconds=True),
+        "g.json",
+        texts.IMPORT_BAD_ENTRY.format(number=1, what="savouring"),
+    ),
+    (
+        _journal(text="\u200b\u200b"),
+        "g.json",
+        texts.IMPORT_BAD_ENTRY.format(number=1, what="words"),
+    ),
+    (_journal(text="a\x00b"), "g.json", texts.IMPORT_BAD_ENTRY.format(number=1, what="words")),
+    (
+        b'{"schema_version": 1, "glimmers": [{"text": "a\\ud800b",'
+        b' "created_at": "2024-01-01T10:00:00Z"}]}',
+        "g.json",
+        texts.IMPORT_BAD_ENTRY.format(number=1, what="words"),
+    ),
+    (
+        b'{"schema_version": 1, "glimmers": [], "n": ' + b"9" * 5000 + b"}",
+        "g.json",
+        texts.IMPORT_UNKNOWN,
+    ),
+    (b"full_date,mood,note\n2018-05-18,rad,hello\n", "daylio.csv", texts.IMPORT_UNKNOWN),
 ]
 
 
@@ -201,3 +248,58 @@ async def test_an_older_question_or_one_from_before_a_restart_brings_nothing_in(
     query = await gus.press(third, texts.BUTTON_IMPORT_YES)
     assert (await gus.callback_answer(query))["text"] == texts.IMPORT_GONE
     assert await rows(runner, 908) == []
+
+
+async def test_a_file_that_is_no_journal_keeps_its_caption_as_a_glimmer(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    hal = fake.user(909)
+    await hal.send_document(
+        b"%PDF-1.4 not a journal", "sunset.pdf", "application/pdf", caption="sunset over the bay"
+    )
+    assert (await hal.reply()).text.startswith("Kept: “sunset over the bay”")
+    assert fake.downloads == []
+
+
+async def test_a_day_brings_in_at_most_its_allowance_and_a_full_day_says_when(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    ida = fake.user(910)
+
+    def presently(first: int, count: int) -> bytes:
+        start = date(1980, 1, 1)
+        lines = [
+            f"{(start + timedelta(days=(first + n) // 3)).isoformat()},moment {first + n}"
+            for n in range(count)
+        ]
+        return ("entryDate,entryContent\n" + "\n".join(lines)).encode()
+
+    first = await offer(ida, presently(0, 15_000), "one.csv")
+    assert (await bring_in(ida, first)).startswith("Brought in: 15,000 glimmers.")
+    second = await offer(ida, presently(15_000, 6_000), "two.csv")
+    said = await bring_in(ida, second)
+    assert said.startswith("That's more than I can bring in today: there's room for 5,000")
+    assert len(await rows(runner, 910)) == 15_000
+
+
+async def test_pages_of_the_longest_glimmers_stay_one_message(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    jon = fake.user(911)
+    entries = [
+        {
+            "text": f"lorem {n} " + "ipsum & <dolor> " * 250,
+            "body_note": "a long note " * 340,
+            "created_at": f"2024-01-{n + 1:02d}T10:00:00Z",
+            "sense": "sound",
+            "starred": True,
+        }
+        for n in range(12)
+    ]
+    data = json.dumps({"schema_version": 1, "glimmers": entries}).encode()
+    asked = await offer(jon, data, "long.json")
+    assert (await bring_in(jon, asked)).startswith("Brought in: 12 glimmers.")
+    for command in ("/history", "/search lorem", "/tags", "/summary"):
+        await jon.send(command)
+        assert (await jon.reply()).text
+    assert fake.rejections == []

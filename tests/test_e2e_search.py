@@ -150,3 +150,28 @@ async def test_tags_list_with_counts_and_a_tap_shows_those_glimmers(
     await runner.restart()
     query = await fay.press(listed, "#calm · 1")
     assert (await fay.callback_answer(query))["text"] == texts.TAGS_GONE
+
+
+async def test_an_older_results_message_keeps_its_own_search_and_tags(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    gil = fake.user(707)
+    lines = [f"apple {n} #sun" for n in range(12)] + [f"pear {n} #rain" for n in range(12)]
+    await gil.send("\n".join(lines))
+    await gil.reply()
+    await gil.send("/search apple")
+    apples = await gil.reply()
+    await gil.send("/tags")
+    older_tags = await gil.reply()
+    await gil.send("/search pear")
+    await gil.reply()
+    await gil.send("\n".join(f"moon {n} #moon" for n in range(13)))  # first in the newer list
+    await gil.reply()
+    await gil.send("/tags")
+    await gil.reply()
+    await gil.press(apples, texts.BUTTON_NEXT)
+    page = await gil.wait_edit(apples.message_id)
+    assert "Glimmers with “apple”" in page.text and "(page 2 of 2)" in page.text
+    await gil.press(older_tags, "#sun · 12")
+    found = await gil.reply()
+    assert "Glimmers with “#sun”: 12 found" in found.text

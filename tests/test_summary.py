@@ -153,3 +153,15 @@ async def test_summary_end_to_end_as_a_pdf_and_text(
     assert "birdsong & rain <3" in words.text and "not a clinical assessment" in words.text
     await ivy.no_reply(wait=0.5)
     assert fake.rejections == []
+
+
+def test_a_long_stretch_is_counted_by_month_or_year_and_the_future_left_out() -> None:
+    rows = [row(n, n * 40, f"glimmer {n}") for n in range(20)]  # about two years, monthly
+    made = build_summary(glimmers=rows, zone_name="UTC", now=NOW, start=None)
+    assert made is not None and "Months: " in made.text
+    decades = [row(n, n * 400, f"glimmer {n}") for n in range(20)]  # about 22 years
+    made = build_summary(glimmers=decades, zone_name="UTC", now=NOW, start=None)
+    assert made is not None and "Years: " in made.text and len(made.text) < 4000
+    future = [row(1, 1, "yesterday"), row(2, -30000, "in the year 2109")]
+    made = build_summary(glimmers=future, zone_name="UTC", now=NOW, start=None)
+    assert made is not None and "2109" not in made.text and made.count == 1

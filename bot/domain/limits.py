@@ -29,6 +29,8 @@ SEARCH_EVERY = timedelta(seconds=2)
 # A journal file read at once this many times, then one every IMPORT_EVERY.
 IMPORT_BURST = 5
 IMPORT_EVERY = timedelta(minutes=5)
+# Entries brought in from files: this many a day (a few years of a daily journal at once).
+IMPORTED_PER_DAY = 20_000
 # People remembered at once; beyond it, those whose allowance is full again are dropped.
 REMEMBERED = 10_000
 
@@ -58,10 +60,10 @@ class Allowance:
         """How many this person could take now (nothing is taken)."""
         return int(self._refilled(user_id, now).level)
 
-    def wait(self, user_id: int, now: datetime) -> timedelta:
-        """How long until this person has one again (zero if they have one now)."""
+    def wait(self, user_id: int, now: datetime, wanted: int = 1) -> timedelta:
+        """How long until this person has `wanted` again (zero if they have them now)."""
         bucket = self._refilled(user_id, now)
-        missing = max(0.0, 1.0 - bucket.level)
+        missing = max(0.0, wanted - bucket.level)
         return self.every * missing
 
     def forget(self, user_id: int) -> None:
@@ -98,6 +100,9 @@ class Limits:
     exports: Allowance = field(default_factory=lambda: Allowance(EXPORT_BURST, EXPORT_EVERY))
     searches: Allowance = field(default_factory=lambda: Allowance(SEARCH_BURST, SEARCH_EVERY))
     imports: Allowance = field(default_factory=lambda: Allowance(IMPORT_BURST, IMPORT_EVERY))
+    imported: Allowance = field(
+        default_factory=lambda: Allowance(IMPORTED_PER_DAY, timedelta(days=1) / IMPORTED_PER_DAY)
+    )
     _charged: OrderedDict[tuple[int, int], int] = field(default_factory=OrderedDict)
 
     def glimmers_for(
@@ -113,7 +118,14 @@ class Limits:
         return granted
 
     def forget(self, user_id: int) -> None:
-        for allowance in (self.glimmers, self.recaps, self.exports, self.searches, self.imports):
+        for allowance in (
+            self.glimmers,
+            self.recaps,
+            self.exports,
+            self.searches,
+            self.imports,
+            self.imported,
+        ):
             allowance.forget(user_id)
         for message in [m for m in self._charged if m[0] == user_id]:  # private chat = person
             del self._charged[message]

@@ -94,6 +94,30 @@ class PerPerson(Generic[T]):
         self._kept.pop(user_id, None)
 
 
+class PerMessage(Generic[T]):
+    """Something kept for each of a person's latest few messages from the bot: the words
+    behind a /search result's page buttons, the tags behind a /tags list's buttons. An older
+    message's buttons keep their own; one from before a restart asks again."""
+
+    def __init__(self, people: int = 10_000, messages: int = 20) -> None:
+        self._people: PerPerson[OrderedDict[int, T]] = PerPerson(people)
+        self._most = messages
+
+    def get(self, user_id: int, message_id: int) -> T | None:
+        kept = self._people.get(user_id)
+        return kept.get(message_id) if kept is not None else None
+
+    def remember(self, user_id: int, message_id: int, value: T) -> None:
+        kept = self._people.get(user_id) or OrderedDict()
+        kept[message_id] = value
+        while len(kept) > self._most:
+            kept.popitem(last=False)
+        self._people.remember(user_id, kept)
+
+    def forget(self, user_id: int) -> None:
+        self._people.forget(user_id)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -112,8 +136,8 @@ class Services:
     replies: ReplyBudget = field(init=False, default_factory=ReplyBudget)
     edits: LastEdits = field(init=False, default_factory=LastEdits)
     limits: Limits = field(init=False, default_factory=Limits)
-    searches: PerPerson[tuple[str, ...]] = field(init=False, default_factory=PerPerson)
-    tags_shown: PerPerson[tuple[str, ...]] = field(init=False, default_factory=PerPerson)
+    searches: PerMessage[tuple[str, ...]] = field(init=False, default_factory=PerMessage)
+    tags_shown: PerMessage[tuple[str, ...]] = field(init=False, default_factory=PerMessage)
     # A journal file read and waiting for "Bring them in", for the most recent thousand people.
     imports: PerPerson[Waiting] = field(init=False, default_factory=lambda: PerPerson(1000))
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)

@@ -155,8 +155,13 @@ def _csv(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> bytes:
 
 
 def _spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet would read as a formula gets a leading apostrophe (shown as text)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text a spreadsheet would read as a formula gets a leading apostrophe (shown as text);
+    so does text that begins with one, so reading the file back (bot/ui/importing.py) can
+    always take exactly one off."""
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def _md(text: str) -> str:

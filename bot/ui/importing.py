@@ -26,20 +26,22 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SENSES
+from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SENSES, visible
 from bot.domain.search import folded
 from bot.ui import texts
-from bot.ui.export import SCHEMA_VERSION, label_of
+from bot.ui.export import FORMULA_STARTS, SCHEMA_VERSION, label_of
 from storage.models import Incoming
 
 MOST_BYTES = 5 * 1024 * 1024
 MOST_ENTRIES = 20_000
 MOST_TEXT = 4096  # a glimmer is at most a Telegram message long
 PRESENTLY_HOUR = time(12, 0)
+# No journal entry is older than this (and none is from the future): a year 202 is a typo.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Source(enum.Enum):
@@ -78,7 +80,21 @@ class Unreadable(Exception):
     """The file can't be brought in; the message says why, for the person to read."""
 
 
-def read_journal(data: bytes, zone: ZoneInfo) -> Found:
+def read_journal(data: bytes, zone: ZoneInfo, now: datetime) -> Found:
+    """What a file holds, every entry dated between EARLIEST and tomorrow."""
+    try:
+        found = _read(data, zone)
+    except (ValueError, OverflowError, KeyError, UnicodeError, RecursionError):
+        # Whatever slipped past the checks below: still a kind reply, never a traceback.
+        raise Unreadable(texts.IMPORT_UNKNOWN) from None
+    latest = now + timedelta(days=1)
+    for number, entry in enumerate(found.entries, start=1):
+        if not EARLIEST <= entry.created_at <= latest:
+            raise Unreadable(texts.IMPORT_BAD_WHEN.format(number=number))
+    return found
+
+
+def _read(data: bytes, zone: ZoneInfo) -> Found:
     if len(data) > MOST_BYTES:
         raise Unreadable(texts.IMPORT_TOO_BIG)
     try:
@@ -123,7 +139,7 @@ def _checked(number: int, item: Mapping[str, Any]) -> Incoming:
         return Unreadable(texts.IMPORT_BAD_ENTRY.format(number=number, what=what))
 
     text = item.get("text")
-    if not isinstance(text, str) or not text.strip() or len(text) > MOST_TEXT:
+    if not isinstance(text, str) or not _writable(text) or not visible(text):
         raise bad("words")
     created = item.get("created_at")
     try:
@@ -135,16 +151,20 @@ def _checked(number: int, item: Mapping[str, Any]) -> Incoming:
 
     def code(key: str, allowed: Sequence[object]) -> Any:
         value = item.get(key)
-        if value is not None and value not in allowed:
+        # type() as well: True == 1, and a JSON true is no answer of 1.
+        if value is not None and (value not in allowed or type(value) is bool):
             raise bad(key.replace("_", " "))
         return value
 
     note = item.get("body_note")
-    if note is not None and (not isinstance(note, str) or len(note) > MOST_TEXT):
+    if note is not None and not _writable(note):
         raise bad("body note")
     seconds = item.get("savour_seconds")
-    if seconds is not None and (not isinstance(seconds, int) or not 0 < seconds <= 3600):
+    if seconds is not None and (type(seconds) is not int or not 0 < seconds <= 3600):
         raise bad("savouring")
+    starred = item.get("starred", False)
+    if not isinstance(starred, bool):
+        raise bad("star")
     return Incoming(
         created_at=when.astimezone(UTC),
         text=text,
@@ -155,8 +175,19 @@ def _checked(number: int, item: Mapping[str, Any]) -> Incoming:
         ladder_after=code("ladder_after", LADDER),
         savour_seconds=seconds,
         landed=code("landed", LANDED_SCALE),
-        starred=bool(item.get("starred")),
+        starred=starred,
     )
+
+
+def _writable(text: object) -> bool:
+    """A string the bot can store and send back: not too long, no NUL, valid UTF-8."""
+    if not isinstance(text, str) or not text.strip() or len(text) > MOST_TEXT or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a JSON \ud800 escape
+        return False
+    return True
 
 
 def _codes(labels: Mapping[str, str]) -> dict[str, str]:
@@ -192,7 +223,7 @@ def _ours_csv(rows: Iterator[list[str]]) -> Found:
         def whole(value: str, what: str, row_number: int = number) -> int | None:
             if not value:
                 return None
-            if not value.isdigit():
+            if not (value.isascii() and value.isdecimal()):
                 raise Unreadable(texts.IMPORT_BAD_ENTRY.format(number=row_number, what=what))
             return int(value)
 
@@ -214,7 +245,7 @@ def _ours_csv(rows: Iterator[list[str]]) -> Found:
 
 def _unsafe(text: str) -> str:
     """Undo the export's guard against spreadsheet formulas (a leading apostrophe)."""
-    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
     return text
 
@@ -231,7 +262,7 @@ def _csv(text: str, zone: ZoneInfo) -> Found:
         names = [folded(name.strip()) for name in header]
         if tuple(header) == texts.EXPORT_CSV_HEADER:
             return _ours_csv(rows)
-        if names[:1] in (["full_date"], ["year"]) and "mood" in names and "note" in names:
+        if names[:1] in (["full_date"], ["year"]) and set(names) >= DAYLIO_NEEDS:
             return _daylio(names, rows, zone)
         if (
             len(names) == 2
@@ -250,6 +281,15 @@ def _csv(text: str, zone: ZoneInfo) -> Found:
 
 
 TAG_UNSAFE = re.compile(r"\W+")
+
+
+def _stored(text: str) -> str:
+    """Another app's words as the bot keeps words: at most a message long, no NUL, and no
+    half of a character a file could not encode."""
+    text = text.replace("\x00", "")[:MOST_TEXT]
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 HTML_BREAK = re.compile(r"<br\s*/?>|</p>|</li>", re.IGNORECASE)
 HTML_TAG = re.compile(r"<[^>]{0,200}>")
 
@@ -274,7 +314,7 @@ def _daylio(names: list[str], rows: Iterator[list[str]], zone: ZoneInfo) -> Foun
         words = "\n".join(
             part for part in (_plain(cell.get("note_title", "")), _plain(cell["note"])) if part
         )
-        if not words:
+        if not visible(words):
             skipped += 1
             continue
         tags = []
@@ -287,11 +327,12 @@ def _daylio(names: list[str], rows: Iterator[list[str]], zone: ZoneInfo) -> Foun
             lines.append(" ".join(tags))
         if cell["mood"].strip():
             lines.append(texts.IMPORT_MOOD.format(mood=cell["mood"].strip()))
-        entries.append(Incoming(when, "\n".join(lines)[:MOST_TEXT]))
+        entries.append(Incoming(when, _stored("\n".join(lines))))
     return Found(Source.DAYLIO, entries, skipped)
 
 
 DAYLIO_TIMES = ("%I:%M %p", "%H:%M")
+DAYLIO_NEEDS = frozenset({"date", "time", "mood", "activities", "note"})
 
 
 def _daylio_time(cell: Mapping[str, str], zone: ZoneInfo) -> datetime | None:
@@ -326,9 +367,9 @@ def _presently(rows: Iterator[list[str]], zone: ZoneInfo) -> Found:
         except ValueError:
             raise Unreadable(texts.IMPORT_BAD_DATE.format(number=number)) from None
         words = row[1].strip()
-        if not words:
+        if not visible(words):
             skipped += 1
             continue
         when = datetime.combine(day, PRESENTLY_HOUR, tzinfo=zone).astimezone(UTC)
-        entries.append(Incoming(when, words[:MOST_TEXT]))
+        entries.append(Incoming(when, _stored(words)))
     return Found(Source.PRESENTLY, entries, skipped)

@@ -81,9 +81,9 @@ def edited(glimmers: Sequence[Glimmer]) -> str:
     return texts.EDITED_MANY.format(count=len(glimmers))
 
 
-def body_label(glimmer: Glimmer) -> str | None:
+def body_label(glimmer: Glimmer, most: int = 200) -> str | None:
     if glimmer.body_note:
-        return escape(shorten(glimmer.body_note, 200), quote=False)
+        return escape(shorten(glimmer.body_note, most), quote=False)
     if glimmer.body_cue:
         return label(texts.BODY_LABELS.get(glimmer.body_cue))
     return None
@@ -320,7 +320,8 @@ def _entries(glimmers: Sequence[Glimmer], first_number: int, zone: ZoneInfo) -> 
     lines = []
     for number, glimmer in enumerate(glimmers, start=first_number):
         tags = [label(texts.SENSE_LABELS[glimmer.sense])] if glimmer.sense else []
-        body = body_label(glimmer)
+        # Ten to a page, each quoted briefly, so a page of the longest stays one message.
+        body = body_label(glimmer, 60)
         if body:
             tags.append(body)
         if glimmer.starred:

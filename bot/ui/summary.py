@@ -57,7 +57,8 @@ class Facts:
     last: date
     count: int
     days: int
-    per_week: list[tuple[date, int]]  # each week's Monday, and its glimmers
+    unit: str  # "week", "month" or "year": what each bar of the chart counts
+    periods: list[tuple[date, int]]  # each period's first day, and its glimmers
     senses: list[tuple[str, int]]  # labels, most first
     body: list[tuple[str, int]]
     savoured: int
@@ -84,7 +85,10 @@ def build_summary(
     None when there are none. ``glimmers`` are whole rows as stored (as /export reads them)."""
     zone = ZoneInfo(zone_name)
     rows = [parsed_row(row) for row in glimmers if row["status"] == "complete"]
-    rows = [row for row in rows if start is None or row["created_at"] >= start]
+    latest = now + timedelta(days=1)
+    rows = [
+        r for r in rows if (start is None or r["created_at"] >= start) and r["created_at"] <= latest
+    ]
     if not rows:
         return None
     facts = _facts(rows, zone)
@@ -99,12 +103,7 @@ def _facts(rows: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> Facts:
         return moment.astimezone(zone).date()
 
     days = sorted({day(row) for row in rows})
-    weeks = Counter(d - timedelta(days=d.weekday()) for d in map(day, rows))
-    monday, last_monday = min(weeks), max(weeks)
-    per_week = []
-    while monday <= last_monday:
-        per_week.append((monday, weeks[monday]))
-        monday += timedelta(days=7)
+    unit, periods = _periods([day(row) for row in rows])
     savoured = [r for r in rows if r["ladder_before"] and r["ladder_after"]]
 
     def ranked(key: str, labels: Mapping[str, str], order: Sequence[str]) -> list[tuple[str, int]]:
@@ -126,7 +125,8 @@ def _facts(rows: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> Facts:
         last=days[-1],
         count=len(rows),
         days=len(days),
-        per_week=per_week,
+        unit=unit,
+        periods=periods,
         senses=ranked("sense", texts.SENSE_LABELS, SENSES)[:6],
         body=ranked("body_cue", texts.BODY_LABELS, BODY_CUES)[:6],
         savoured=len(savoured),
@@ -136,6 +136,46 @@ def _facts(rows: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> Facts:
         starred=[(day(r), r["text"]) for r in starred[:STARRED_MOST]],
         chosen=[(day(r), r["text"]) for r in chosen],
     )
+
+
+MOST_WEEKS = 26  # more than this are counted by month,
+MOST_MONTHS = 60  # and more than this by year
+
+
+def _periods(days: Sequence[date]) -> tuple[str, list[tuple[date, int]]]:
+    """Glimmers per week, or per month or year for a long stretch: every period from the
+    first to the last, empty ones too, and never more than a chart can show."""
+    first, last = min(days), max(days)
+    if (last - first).days < 7 * MOST_WEEKS:
+        unit = "week"
+    elif (last.year - first.year) * 12 + last.month - first.month < MOST_MONTHS:
+        unit = "month"
+    else:
+        unit = "year"
+
+    def start(d: date) -> date:
+        if unit == "week":
+            return d - timedelta(days=d.weekday())
+        return d.replace(day=1) if unit == "month" else d.replace(month=1, day=1)
+
+    counts = Counter(start(d) for d in days)
+    periods: list[tuple[date, int]] = []
+    current = start(first)
+    while current <= last:
+        periods.append((current, counts[current]))
+        if unit == "week":
+            current += timedelta(days=7)
+        elif unit == "month":
+            current = (current + timedelta(days=32)).replace(day=1)
+        else:
+            current = current.replace(year=current.year + 1)
+    return unit, periods
+
+
+def _period_name(unit: str, d: date) -> str:
+    if unit == "week":
+        return f"{d.day} {d.strftime('%b')}"
+    return f"{d.strftime('%b')} {d.year}" if unit == "month" else str(d.year)
 
 
 def _date(d: date) -> str:
@@ -161,7 +201,7 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
             ),
         ),
         ("text", texts.REPORT_ABOUT),
-        ("heading", texts.REPORT_PER_WEEK),
+        ("heading", texts.REPORT_PER_PERIOD[facts.unit]),
         ("chart", ""),
     ]
     if facts.senses or facts.body:
@@ -203,8 +243,8 @@ def _text(facts: Facts) -> str:
     parts = []
     for kind, words in _lines(facts):
         if kind == "chart":
-            weeks = ", ".join(f"{d.day} {d.strftime('%b')}: {n}" for d, n in facts.per_week)
-            parts.append(texts.REPORT_WEEKS_TEXT.format(weeks=weeks))
+            counts = ", ".join(f"{_period_name(facts.unit, d)}: {n}" for d, n in facts.periods)
+            parts.append(texts.REPORT_PERIODS_TEXT[facts.unit].format(counts=counts))
         elif kind in ("title", "heading"):
             parts.append(f"\n{words.upper()}" if kind == "heading" else words)
         elif kind == "entry":
@@ -243,7 +283,7 @@ def writable(text: str) -> str:
     return SPACES.sub(" ", kept).strip()
 
 
-def _chart(per_week: Sequence[tuple[date, int]]) -> bytes:
+def _chart(unit: str, periods: Sequence[tuple[date, int]]) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -251,10 +291,10 @@ def _chart(per_week: Sequence[tuple[date, int]]) -> bytes:
     figure = Figure(figsize=(8, 3), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.bar(range(len(per_week)), [n for _, n in per_week], color="#0072B2")
-    step = max(1, len(per_week) // 12)
-    ticks = list(range(0, len(per_week), step))
-    axes.set_xticks(ticks, [f"{per_week[i][0].day} {per_week[i][0].strftime('%b')}" for i in ticks])
+    axes.bar(range(len(periods)), [n for _, n in periods], color="#0072B2")
+    step = max(1, len(periods) // 12)
+    ticks = list(range(0, len(periods), step))
+    axes.set_xticks(ticks, [_period_name(unit, periods[i][0]) for i in ticks])
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(texts.REPORT_CHART_AXIS)
     axes.spines[["top", "right"]].set_visible(False)
@@ -297,7 +337,7 @@ def _pdf(facts: Facts, today: date) -> bytes:
     width = pdf.epw
     for kind, words in _lines(facts):
         if kind == "chart":
-            pdf.image(BytesIO(_chart(facts.per_week)), w=width)
+            pdf.image(BytesIO(_chart(facts.unit, facts.periods)), w=width)
             pdf.ln(2)
             continue
         size, style, gap = {

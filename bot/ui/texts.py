@@ -522,8 +522,16 @@ REPORT_ABOUT = (
     "every entry themselves, and chose to share this summary. It is a record of what they "
     "noticed, not a clinical assessment, and the bot draws no conclusions from it."
 )
-REPORT_PER_WEEK = "Glimmers each week"
-REPORT_WEEKS_TEXT = "Weeks starting {weeks}"
+REPORT_PER_PERIOD = {
+    "week": "Glimmers each week",
+    "month": "Glimmers each month",
+    "year": "Glimmers each year",
+}
+REPORT_PERIODS_TEXT = {
+    "week": "Weeks starting {counts}",
+    "month": "Months: {counts}",
+    "year": "Years: {counts}",
+}
 REPORT_CHART_AXIS = "glimmers"
 REPORT_BRINGS = "What brings them"
 REPORT_SENSES = "Noticed through: {senses}."
@@ -562,6 +570,7 @@ IMPORT_RESTING = (
     "That's a few files in a short while, so let's give it a rest. You can send one again "
     "in about {wait}."
 )
+IMPORT_DAY_FULL_POPUP = "That's more than I can bring in today: try again in about {wait}."
 IMPORT_NOTHING = "There are no entries in that file, so there's nothing to bring in."
 IMPORT_MOOD = "Mood: {mood}"
 IMPORT_TOO_BIG = (
@@ -583,6 +592,14 @@ IMPORT_BAD_ENTRY = (
 )
 IMPORT_BAD_ROW = (
     "Line {number} of that file doesn't have the columns the rest have, so nothing was brought in."
+)
+IMPORT_BAD_WHEN = (
+    "Entry {number} in that file is dated before 1970 or in the future, which can't be "
+    "right, so nothing was brought in. Is the date a typo?"
+)
+IMPORT_DAY_FULL = (
+    "That's more than I can bring in today: there's room for {room} more entries. "
+    "You can bring this file in again in about {wait}; nothing changed meanwhile."
 )
 IMPORT_BAD_DATE = (
     "Line {number} of that file has a date or time I can't read, so nothing was brought in."
