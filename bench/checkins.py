@@ -59,11 +59,11 @@ from bot.domain.checkins import decide  # noqa: E402
 from bot.domain.clock import FixedClock  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.checkin import run_tick  # noqa: E402
+from sandbox.botapi import FakeTelegram, FakeUser  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import to_db_time  # noqa: E402
 from storage.schedule import ScheduleRepository  # noqa: E402
 from tests.conftest import BotRunner  # noqa: E402
-from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
 
 CPU_TARGET_S = 1.0
 RSS_TARGET_MB = 60.0

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
+from sandbox.botapi import FakeTelegram, FakeUser  # noqa: E402
 
 LATENCY = 0.1
 FLOOD = 100

@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.ui import texts  # noqa: E402
+from sandbox.botapi import BotMessage, FakeTelegram, FakeUser, Fault  # noqa: E402
 from tests import processes  # noqa: E402
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, Fault  # noqa: E402
 
 SCENARIOS = ("kill9", "sigterm", "flaky", "diskfull")
 STARTED: list[BotProcess] = []

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.ui import texts  # noqa: E402
-from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
+from sandbox.botapi import FakeTelegram, FakeUser  # noqa: E402
 
 UPDATES_PER_WALK = 6
 

@@ -50,9 +50,9 @@ sys.path.insert(0, str(ROOT))
 from bot.domain.flood import ReplyBudget  # noqa: E402
 from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES  # noqa: E402
 from bot.ui import texts  # noqa: E402
+from sandbox.botapi import FakeTelegram, FakeUser  # noqa: E402
 from storage.models import to_db_time  # noqa: E402
 from tests.conftest import BotRunner  # noqa: E402
-from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
 
 WAIT = 60.0  # seconds to wait for any one reply before giving up loudly
 CHUNK = 500  # rows per INSERT (14 values each, well under SQLite's 32,766 limit)

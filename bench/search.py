@@ -34,9 +34,9 @@ import recap  # noqa: E402  (bench/, beside this file)
 
 from bot.domain.glimmers import SENSES  # noqa: E402
 from bot.ui import texts  # noqa: E402
+from sandbox.botapi import FakeTelegram  # noqa: E402
 from storage.crypto import generate_key  # noqa: E402
 from tests.conftest import BotRunner  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 PERSON = 800_000
 WAIT = 60.0

@@ -209,9 +209,37 @@ def rotate(args: argparse.Namespace) -> str:
     return f"re-sealed {changed} values in {path}; now {after} and start the bot"
 
 
+def try_it(args: argparse.Namespace) -> str:
+    # Imported here: the trial's web page and stand-in are no part of a running bot.
+    from sandbox import trial
+
+    try:
+        asyncio.run(trial.serve(args.port, open_browser=not args.no_browser))
+    except OSError as exc:
+        raise CommandError(
+            f"cannot serve the chat page on port {args.port} ({exc.strerror or exc}); "
+            "try another with --port"
+        ) from None
+    return "the trial has ended; nothing of it was kept"
+
+
+def try_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8080, help="the chat page's port (8080)")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="print the page's address, open no browser"
+    )
+
+
 # -- the parser -------------------------------------------------------------------------------
 
 COMMANDS: list[Command] = [
+    Command(
+        "try",
+        "try the bot in a chat page on this machine: no token, no network, a database of its "
+        "own that is gone afterwards",
+        try_it,
+        try_arguments,
+    ),
     Command(
         "check",
         "check the settings and the database (migrating it, never creating it), then exit; "

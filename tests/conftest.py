@@ -26,7 +26,7 @@ from bot.app import build_application
 from bot.domain.clock import Clock, FixedClock, SystemClock
 from bot.runtime.services import Services, Timing, services_of
 from bot.settings import Settings, load_settings
-from tests.fake_telegram import FakeTelegram
+from sandbox.botapi import FakeTelegram
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

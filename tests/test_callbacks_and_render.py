@@ -7,9 +7,9 @@ import pytest
 
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
+from sandbox.botapi import render_html, utf16_len
 from storage.models import Glimmer
 from tests.factories import make_glimmer
-from tests.fake_telegram import render_html, utf16_len
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from sandbox.botapi import FakeTelegram
 from tests.dbfile import new_database, sqlite_file
-from tests.fake_telegram import FakeTelegram
 from tests.processes import one_line, run_bot
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"

@@ -11,9 +11,9 @@ import pytest
 from bot.domain.clock import FixedClock
 from bot.ui import texts
 from handlers.checkin import run_tick
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import FakeTelegram
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ALLOWED, ADMIN, STRANGER = 901, 902, 903

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.ui import texts
+from sandbox.botapi import BotMessage, FakeTelegram, FakeUser
 from tests.conftest import BotRunner
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 DAYLIO = (
     "full_date,date,weekday,time,mood,activities,note_title,note\r\n"

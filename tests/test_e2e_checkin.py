@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.domain.clock import FixedClock
 from bot.ui import texts
 from handlers.checkin import run_tick
+from sandbox.botapi import FakeTelegram, FakeUser
 from tests.conftest import NOON, BotRunner
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 
 def clock_of(runner: BotRunner) -> FixedClock:

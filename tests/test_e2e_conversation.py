@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.ui import texts
+from sandbox.botapi import BotMessage, FakeTelegram, FakeUser
 from tests.conftest import BotRunner, running
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 
 async def glimmer_row(runner: BotRunner, user_id: int) -> dict[str, object]:

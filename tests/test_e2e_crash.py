@@ -7,9 +7,9 @@ import signal
 from pathlib import Path
 
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests import processes
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import FakeTelegram
 
 
 async def start_bot(fake: FakeTelegram, db_path: Path) -> asyncio.subprocess.Process:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from bot.domain.clock import FixedClock
 from bot.ui import texts
 from handlers.checkin import run_tick
+from sandbox.botapi import BotMessage, FakeTelegram, FakeUser
 from tests.conftest import BotRunner
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 
 async def press_twice(fake: FakeTelegram, user: FakeUser, message: BotMessage, button: str) -> None:

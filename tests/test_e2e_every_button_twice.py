@@ -14,8 +14,8 @@ from bot.domain.clock import FixedClock
 from bot.ui import callbacks as cb
 from bot.ui import texts
 from handlers.checkin import run_tick
+from sandbox.botapi import FakeTelegram, FakeUser
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 
 async def press_twice(fake: FakeTelegram, user: FakeUser, message_id: int, data: str) -> None:

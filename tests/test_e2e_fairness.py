@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
 
 BACKLOG = 80
 

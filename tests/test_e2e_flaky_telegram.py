@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
 
 
 async def stored(runner: BotRunner, user_id: int) -> list[str]:

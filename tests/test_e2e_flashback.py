@@ -9,9 +9,9 @@ from bot.domain.clock import FixedClock
 from bot.domain.flashback import Kind, pick, windows
 from bot.ui import texts
 from handlers.checkin import run_tick
+from sandbox.botapi import FakeTelegram, FakeUser
 from storage.models import Remembered
 from tests.conftest import NOON, BotRunner
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 29)

@@ -9,9 +9,9 @@ import signal
 import time
 from pathlib import Path
 
+from sandbox.botapi import FakeTelegram, FakeUser
 from tests import processes
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 PEOPLE = 8
 EACH = 15

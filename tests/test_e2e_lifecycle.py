@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_telegram import FakeTelegram
+from sandbox.botapi import FakeTelegram
 from tests.processes import one_line, run_bot, start_bot
 
 # Shaped like a token, but not the fake's: the fake answers 401 Unauthorized, as Telegram does.

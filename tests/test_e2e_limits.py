@@ -17,9 +17,9 @@ from bot.domain.limits import (
     Allowance,
 )
 from bot.ui import render, texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import NOON, BotRunner
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import FakeTelegram
 
 
 def kept(runner: BotRunner, user_id: int) -> int:

@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.domain.clock import FixedClock
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram, FakeUser
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 MARKER = "quokka-marker-5b1f9e"
 

@@ -11,8 +11,8 @@ import pytest
 from bot.domain.clock import FixedClock
 from bot.domain.flood import BURST
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
 
 
 async def stored_texts(runner: BotRunner, user_id: int) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
 
 
 def png_size(data: bytes) -> tuple[int, int]:

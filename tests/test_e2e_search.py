@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.domain.limits import SEARCH_BURST
 from bot.domain.search import folded, matches, tag_counts, tags_of, words_of
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
 
 
 def test_words_are_folded_deduplicated_and_few() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram, FakeUser
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 
 async def test_set_time_and_zone_as_a_person_would(fake: FakeTelegram, clocked: BotRunner) -> None:

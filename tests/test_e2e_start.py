@@ -6,8 +6,8 @@ from pathlib import Path
 
 from bot.settings import DEFAULT_SUPPORT_MESSAGE
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner, running
-from tests.fake_telegram import FakeTelegram
 
 
 async def test_start_welcomes_in_three_messages_ending_with_a_button(

@@ -14,9 +14,9 @@ import pytest
 from telegram import Update
 
 from bot.runtime.webhook import WebhookServer
+from sandbox.botapi import SECRET_HEADER, FakeTelegram, JsonDict
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import SECRET_HEADER, FakeTelegram, JsonDict
 from tests.processes import one_line, start_bot
 
 SECRET = "w3bh00k_Secret-for-the-e2e-test-0123"

@@ -11,11 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from storage import maintenance
 from storage.crypto import PLAIN, Place, SealError, TextBox, decode_key, generate_key, key_id_of
 from tests.conftest import BotRunner
 from tests.dbfile import new_database, sqlite_file
-from tests.fake_telegram import FakeTelegram
 from tests.test_cli import glimmers_bot, one_line
 from tests.test_e2e_privacy import file_bytes
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from sandbox.botapi import FakeTelegram, FakeUser, rejection_lines
 from tests.conftest import BotRunner, running
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import FakeTelegram, FakeUser, rejection_lines
 
 A, B = 1401, 1402
 UPDATE_LINE = re.compile(r"update id=(\d+) kind=\w+ handler=\S+ ms=\S+ outcome=(\w+)")

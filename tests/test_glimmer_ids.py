@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from storage import maintenance
 from storage.crypto import Place, SealError, TextBox, decode_key, generate_key
 from storage.db import Database, migrations
@@ -17,7 +18,6 @@ from storage.glimmers import REF_MARK, GlimmerRepository
 from storage.users import UserRepository
 from tests.conftest import BotRunner
 from tests.dbfile import sqlite_file
-from tests.fake_telegram import FakeTelegram
 from tests.test_encryption import legacy_seal
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.settings import DEFAULT_SUPPORT_MESSAGE, Settings, load_settings
+from sandbox.botapi import FakeTelegram
 from storage.crypto import generate_key
 from tests.conftest import running
-from tests.fake_telegram import FakeTelegram
 from tests.processes import ROOT, one_line, run_bot
 
 HOSTILE = {

@@ -13,8 +13,8 @@ import pytest
 
 from bot.runtime.logs import configure_logging
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import running
-from tests.fake_telegram import FakeTelegram
 
 FIRST_NAME = "Zanzibarina"
 USERNAME = "quillfeather_77"

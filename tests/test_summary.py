@@ -14,9 +14,9 @@ import pytest
 from bot.ui import texts
 from bot.ui.render import plain_parts, utf16_len
 from bot.ui.summary import FALLBACK_FONTS, build_summary
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
 from tests.factories import make_row
-from tests.fake_telegram import FakeTelegram
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 WORDS = (

@@ -5,7 +5,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.ui import texts
-from tests.fake_telegram import render_html
+from sandbox.botapi import render_html
 
 SOURCE = Path(texts.__file__).read_text(encoding="utf-8")
 

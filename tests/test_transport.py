@@ -26,8 +26,8 @@ from bot.app import build_application
 from bot.runtime import transport
 from bot.runtime.transport import AiohttpRequest, build_requests, environment_proxy
 from bot.settings import SettingsError, load_settings
+from sandbox.botapi import FakeTelegram, FakeUser, Fault
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram, FakeUser, Fault
 
 CHAT = 5151
 # A real PNG header is enough for the fake; the bytes must arrive unchanged.

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from bot.ui import texts
+from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner
-from tests.fake_telegram import FakeTelegram
 
 LINE = re.compile(
     r"update id=(\d+) kind=(\w+) handler=([\w.]+) ms=(\d+\.\d) outcome=(ok|error|unhandled)$"

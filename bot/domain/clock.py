@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -30,3 +30,18 @@ class FixedClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment.astimezone(UTC)
+
+
+class ShiftedClock:
+    """The real time, moved forward on request (the trial's time travel): it runs on from
+    wherever it was moved to, and never goes back."""
+
+    def __init__(self) -> None:
+        self._ahead = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._ahead
+
+    def move_to(self, moment: datetime) -> None:
+        if moment > self.now():
+            self._ahead = moment - datetime.now(UTC)

@@ -1,6 +1,7 @@
-"""A strict fake of the Telegram Bot API, served over real HTTP by aiohttp.
+"""A strict stand-in for the Telegram Bot API, served over real HTTP by aiohttp.
 
-End-to-end tests and benchmarks point a real python-telegram-bot ``Bot`` (or a whole
+`glimmers-bot try` runs the real bot against it (sandbox/trial.py), and the end-to-end tests
+and benchmarks do the same: they point a real python-telegram-bot ``Bot`` (or a whole
 ``Application`` with long polling) at this server through ``base_url``. The fake plays both
 sides of the chat: it answers the bot's API calls the way Telegram does, and it lets the test
 act as one or more users (``FakeTelegram.user()``) who send messages, press buttons and wait
@@ -919,6 +920,58 @@ class FakeUser:
     async def press_data(self, message_id: int, data: str) -> str:
         """Send a callback query with any data at all, without checking the keyboard."""
         return self._fake._issue_callback(self, message_id, telegram_string(data))
+
+    def transcript(self) -> list[JsonDict]:
+        """Both sides of the chat so far, oldest first, as the trial's chat page shows it:
+        the person's messages as sent, the bot's in their current state (edits applied)."""
+        lines: list[JsonDict] = []
+        for message_id, sent in self._user_messages.items():
+            document = sent.get("document")
+            lines.append(
+                {
+                    "id": message_id,
+                    "from": "you",
+                    "text": sent.get("text") or sent.get("caption") or "",
+                    "entities": [],
+                    "buttons": [],
+                    "document": document.get("file_name") if document else None,
+                }
+            )
+        for message in self._bot_messages.values():
+            if message.deleted:
+                continue
+            lines.append(
+                {
+                    "id": message.message_id,
+                    "from": "bot",
+                    "text": message.text,
+                    "entities": message.entities,
+                    "buttons": [
+                        [{"text": text, "data": data} for text, data in row]
+                        for row in message.buttons
+                    ],
+                    "photo": message.is_photo,
+                    "document": message.document_name if message.is_document else None,
+                    "edited": message.edits > 0,
+                }
+            )
+        return sorted(lines, key=lambda line: int(line["id"]))
+
+    def file_of(self, message_id: int) -> tuple[bytes, str] | None:
+        """A bot message's photo or document, and a file name for it."""
+        message = self._bot_messages.get(message_id)
+        if message is None:
+            return None
+        if message.photo is not None:
+            return message.photo, f"photo-{message_id}.png"
+        if message.document is not None:
+            return message.document, message.document_name or f"file-{message_id}"
+        return None
+
+    async def answer_to(self, query_id: str, timeout: float = 10.0) -> str:  # noqa: ASYNC109
+        """The pop-up text the bot answered a press with ("" for none)."""
+        answer = await self.callback_answer(query_id, timeout)
+        return str(answer.get("text") or "")
 
     # -- waiting for the bot --------------------------------------------------------------
 

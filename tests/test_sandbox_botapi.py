@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import FakeTelegram, FakeUser, JsonDict, render_html, utf16_len
+from sandbox.botapi import FakeTelegram, FakeUser, JsonDict, render_html, utf16_len
 
 CHAT = 4242
 
