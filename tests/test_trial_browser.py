@@ -172,6 +172,7 @@ async def test_a_trial_in_the_browser_keeps_savours_recaps_and_exports(tmp_path:
                 await page.press(texts.BUTTON_SAVOUR)
                 await page.press(texts.LADDER_LABELS["mobilised"])
                 await page.press(texts.BUTTON_BEGIN.format(seconds=20))
+                await page.until(_bot_says("Stay with it now."))
                 await page.run("document.querySelector(\"[data-to='pause']\").click()")
                 await page.until(_bot_says(texts.ASK_LANDED))
                 await page.press("4")
