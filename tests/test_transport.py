@@ -402,6 +402,10 @@ def test_environment_proxy_is_read_once_and_honours_no_proxy(
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert environment_proxy("https://api.telegram.org/bot") == "http://proxy.example:3128"
     assert environment_proxy("http://127.0.0.1:8081/bot") is None
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    assert environment_proxy("http://example.org:8081/bot") == "http://proxy.example:3128"
+    for here in ("http://127.0.0.1:8081/bot", "http://localhost:8081/bot", "http://[::1]:81/bot"):
+        assert environment_proxy(here) is None  # this machine: never through a proxy
     monkeypatch.setenv("NO_PROXY", "api.telegram.org")
     assert environment_proxy("https://api.telegram.org/bot") is None
     requests = build_requests(

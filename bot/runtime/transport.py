@@ -253,8 +253,11 @@ def build_requests(
 
 def environment_proxy(url: str) -> str | None:
     """The proxy that HTTPS_PROXY / HTTP_PROXY / ALL_PROXY name for ``url``, unless NO_PROXY
-    excludes its host; read once, as httpx would."""
+    excludes its host; read once, as httpx would. Never for this machine (a Bot API server of
+    one's own, or `glimmers-bot try`'s stand-in): a proxy elsewhere can't reach it."""
     parts = urlsplit(url)
+    if parts.hostname in ("localhost", "::1") or (parts.hostname or "").startswith("127."):
+        return None
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -42,6 +42,15 @@ class _Failure:
 
 class FaultInjection:
     """FakeTelegram's controls for a bad day, and how it misbehaves on cue."""
+
+    # What it uses of FakeTelegram (server.py), which sets them.
+    _failures: dict[str, deque[_Failure]]
+    _drops: dict[str, int]
+    _latency: float
+    _methods: dict[str, tuple[str, Any]]
+
+    def _refuse(self, method: str, payload: JsonDict, error: _ApiError) -> web.Response:
+        raise NotImplementedError  # FakeTelegram's own
 
     def fail_next(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -45,6 +46,26 @@ class Webhook:
 
 class WebhookDelivery:
     """FakeTelegram's webhook methods and its delivery loop."""
+
+    # What it uses of FakeTelegram (server.py), which sets them.
+    token: str
+    allow_local_http_webhook: bool
+    webhook_errors: list[str]
+    _queue: deque[tuple[int, str, JsonDict]]
+    _updates_changed: asyncio.Event
+    _poll_generation: int
+    _closing: bool
+    webhook: Webhook | None
+    _webhook_task: asyncio.Task[None] | None
+
+    def _poke(self) -> None:
+        raise NotImplementedError  # FakeTelegram's own
+
+    def _confirm(self, offset: int) -> None:
+        raise NotImplementedError  # FakeTelegram's own
+
+    def _collect(self, limit: int) -> list[JsonDict]:
+        raise NotImplementedError  # FakeTelegram's own
 
     async def _delete_webhook(self, call: _Call) -> bool:
         if _as_bool(call.params.get("drop_pending_updates", False)) and self._queue:
