@@ -22,6 +22,7 @@ COPY pyproject.toml setup.py README.md /tmp/src/
 COPY bot /tmp/src/bot
 COPY handlers /tmp/src/handlers
 COPY storage /tmp/src/storage
+COPY sandbox /tmp/src/sandbox
 RUN pip install --no-cache-dir --no-deps /tmp/src && rm -rf /tmp/src
 
 # A bind mount (-v ./data:/data) must be writable by this user: chown 10001:10001 ./data

@@ -64,3 +64,10 @@ def test_the_image_starts_from_an_exact_release() -> None:
     assert bases
     for base in bases:
         assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
+
+
+def test_the_image_holds_every_package_the_project_ships() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    tops = {name.split(".")[0] for name in pyproject["tool"]["setuptools"]["packages"]}
+    copied = set(re.findall(r"^COPY (\w+) /tmp/src/\1$", (ROOT / "Dockerfile").read_text(), re.M))
+    assert tops == copied
