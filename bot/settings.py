@@ -320,7 +320,7 @@ def load_settings(
     if require_token and not settings.telegram_bot_token.get_secret_value():
         raise SettingsError(
             "Setting TELEGRAM_BOT_TOKEN is missing: set it in the environment or .env to the "
-            "token from @BotFather"
+            "token from @BotFather (or see the bot without one: glimmers-bot try)"
         )
     return settings
 

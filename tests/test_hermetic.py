@@ -87,6 +87,7 @@ def test_a_fresh_copy_of_env_example_asks_for_the_token(tmp_path: Path) -> None:
     assert result.returncode == 2
     line = one_line(result.stderr)
     assert "TELEGRAM_BOT_TOKEN is missing" in line and "BotFather" in line
+    assert "glimmers-bot try" in line  # the way to see it without a token
 
 
 @pytest.mark.usefixtures("bare_environment")
