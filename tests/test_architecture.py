@@ -130,6 +130,16 @@ def test_no_handler_imports_another() -> None:
     assert broken("handlers", allowed) == []
 
 
+def test_only_the_try_command_reaches_into_the_sandbox() -> None:
+    # The Bot API stand-in and the trial's page are no part of a running bot.
+    reaching = sorted(
+        module
+        for module, targets in MODULES.items()
+        if any(within(target, "sandbox") for target in targets)
+    )
+    assert reaching == ["bot.cli"]
+
+
 def test_a_polling_bot_loads_neither_the_chart_libraries_nor_a_web_server() -> None:
     # matplotlib and numpy are about 40 MB and half a second of start-up: only the worker
     # process, which draws the charts, may import them. aiohttp's server side (18 ms of
