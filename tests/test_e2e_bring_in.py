@@ -303,3 +303,11 @@ async def test_pages_of_the_longest_glimmers_stay_one_message(
         await jon.send(command)
         assert (await jon.reply()).text
     assert fake.rejections == []
+
+
+def test_what_bringing_in_says_reads_well_for_one_and_many() -> None:
+    from bot.ui.render import import_done
+
+    assert import_done(2, 1) == "Brought in: 2 glimmers; 1 was already here. ✨"
+    assert import_done(1, 3) == "Brought in: 1 glimmer; 3 were already here. ✨"
+    assert import_done(0, 3) == texts.IMPORT_NOTHING_NEW

@@ -70,7 +70,7 @@ def test_the_pdf_holds_the_words_counts_and_the_not_clinical_note() -> None:
     assert "5 glimmers on 5 days" in text
     assert "Sound (2), Sight (1)" in text
     assert "Warmth in the chest (1)" in text
-    assert "2 glimmers were savoured" in text and "1 of them ended closer" in text
+    assert "2 glimmers savoured with the ladder question" in text and "1 of them ended" in text
     assert "warm tea in both hands" in text  # the emoji left out cleanly, not as a box
     assert "солнце на стене" in text and "the smell of rain on warm stone" in text
     assert "too old" not in text and "a draft" not in text
@@ -165,3 +165,12 @@ def test_a_long_stretch_is_counted_by_month_or_year_and_the_future_left_out() ->
     future = [row(1, 1, "yesterday"), row(2, -30000, "in the year 2109")]
     made = build_summary(glimmers=future, zone_name="UTC", now=NOW, start=None)
     assert made is not None and "2109" not in made.text and made.count == 1
+
+
+def test_one_savoured_glimmer_reads_as_one() -> None:
+    rows = [row(1, 1, "tea", ladder_before="mobilised", ladder_after="safe")]
+    made = build_summary(glimmers=rows, zone_name="UTC", now=NOW, start=None)
+    assert made is not None
+    assert "1 glimmer savoured with the ladder question before and after; it ended closer" in (
+        made.text
+    )

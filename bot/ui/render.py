@@ -307,7 +307,12 @@ def import_done(added: int, already: int) -> str:
         return texts.IMPORT_NOTHING_NEW
     glimmers = f"{added:,} {_plural(added, 'glimmer', 'glimmers')}"
     if already:
-        return texts.IMPORT_DONE_ALREADY.format(added=glimmers, already=f"{already:,}")
+        were = (
+            texts.IMPORT_ALREADY_ONE
+            if already == 1
+            else texts.IMPORT_ALREADY_MANY.format(count=f"{already:,}")
+        )
+        return texts.IMPORT_DONE_ALREADY.format(added=glimmers, already=were)
     return texts.IMPORT_DONE.format(added=glimmers)
 
 

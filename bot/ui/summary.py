@@ -212,15 +212,13 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
             out.append(("text", texts.REPORT_BODY.format(cues=_counted(facts.body))))
     out.append(("heading", texts.REPORT_LADDER))
     if facts.savoured:
-        out.append(
-            (
-                "text",
-                texts.REPORT_SAVOURED.format(
-                    savoured=facts.savoured,
-                    closer=facts.closer,
-                ),
+        if facts.savoured == 1:
+            savoured = texts.REPORT_SAVOURED_ONE.format(closer=texts.REPORT_ENDED[facts.closer])
+        else:
+            savoured = texts.REPORT_SAVOURED.format(
+                savoured=count_phrase(facts.savoured), closer=facts.closer
             )
-        )
+        out.append(("text", savoured))
         out.append(("text", texts.REPORT_BEFORE.format(states=_counted(facts.before))))
         out.append(("text", texts.REPORT_AFTER.format(states=_counted(facts.after))))
     else:

@@ -513,7 +513,6 @@ REPORT_NONE = "There are no glimmers from that stretch of time yet, so there's n
 REPORT_CAPTION = "Your summary: {count}. Yours to print, send or keep."
 REPORT_TEXT_INTRO = "The same as text, to paste into a message:"
 REPORT_FAILED = "I couldn't put the summary together just now. Please try again in a while."
-REPORT_GONE = "That question has expired. Send /summary again."
 REPORT_TITLE = "Glimmers: a summary"
 REPORT_SPAN = "{first} to {last}: {count} on {days} {day_word}."
 REPORT_ABOUT = (
@@ -538,9 +537,14 @@ REPORT_SENSES = "Noticed through: {senses}."
 REPORT_BODY = "Felt in the body as: {cues}."
 REPORT_LADDER = "The ladder, before and after savouring"
 REPORT_SAVOURED = (
-    "{savoured} glimmers were savoured with the ladder question before and after; "
-    "{closer} of them ended closer to safe and connected (or stayed there)."
+    "{savoured} savoured with the ladder question before and after; {closer} of them ended "
+    "closer to safe and connected (or stayed there)."
 )
+REPORT_SAVOURED_ONE = (
+    "1 glimmer savoured with the ladder question before and after; it {closer} closer to "
+    "safe and connected."
+)
+REPORT_ENDED = ("did not end", "ended")
 REPORT_BEFORE = "Before: {states}."
 REPORT_AFTER = "After: {states}."
 REPORT_NO_LADDER = "No glimmers were savoured with the ladder questions in this time."
@@ -560,7 +564,9 @@ IMPORT_SKIPPED = " {count} without any words will be left out."
 BUTTON_IMPORT_YES = "Bring them in"
 BUTTON_IMPORT_NO = "Not now"
 IMPORT_DONE = "Brought in: {added}. ✨ /history shows them among the rest."
-IMPORT_DONE_ALREADY = "Brought in: {added}; {already} were already here. ✨"
+IMPORT_DONE_ALREADY = "Brought in: {added}; {already} already here. ✨"
+IMPORT_ALREADY_ONE = "1 was"
+IMPORT_ALREADY_MANY = "{count} were"
 IMPORT_NOTHING_NEW = "Everything in that file was already here, so nothing changed."
 IMPORT_NOT_NOW = "Alright, nothing was brought in. Send the file again whenever you like."
 IMPORT_GONE = "That file has been put away. Send it again to bring it in."
