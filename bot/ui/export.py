@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -225,6 +225,11 @@ def count_phrase(count: int) -> str:
     if count == 1:
         return texts.EXPORT_ONE
     return texts.EXPORT_MANY.format(count=f"{count:,}")
+
+
+def day_and_year(day: date) -> str:
+    """A date as "3 Jan 2023": /summary's pages and the import's question."""
+    return f"{day.day} {day:%b} {day.year}"
 
 
 def _long_date(day: Any) -> str:

@@ -17,7 +17,7 @@ from bot.domain.flashback import Flashback, Kind
 from bot.domain.recap import WeekRecap
 from bot.ui import texts
 from bot.ui.callbacks import Choice
-from bot.ui.export import count_phrase
+from bot.ui.export import count_phrase, day_and_year
 from bot.ui.importing import Found
 from bot.ui.summary import Summary
 from storage.models import Glimmer, User
@@ -267,8 +267,8 @@ def import_found(found: Found, zone: ZoneInfo) -> str:
     return texts.IMPORT_FOUND.format(
         count=entries,
         source=found.source.value,
-        first=_long_day(found.first.astimezone(zone).date()),
-        last=_long_day(found.last.astimezone(zone).date()),
+        first=day_and_year(found.first.astimezone(zone).date()),
+        last=day_and_year(found.last.astimezone(zone).date()),
         skipped=skipped,
     )
 
@@ -314,10 +314,6 @@ def import_done(added: int, already: int) -> str:
         )
         return texts.IMPORT_DONE_ALREADY.format(added=glimmers, already=were)
     return texts.IMPORT_DONE.format(added=glimmers)
-
-
-def _long_day(d: date) -> str:
-    return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
 def _entries(glimmers: Sequence[Glimmer], first_number: int, zone: ZoneInfo) -> list[str]:

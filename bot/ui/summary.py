@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
 from bot.domain.recap import moved_closer_to_safe
 from bot.ui import texts
-from bot.ui.export import count_phrase, label_of, parsed_row
+from bot.ui.export import count_phrase, day_and_year, label_of, parsed_row
 
 # The spans /summary offers: button argument -> days back (None: everything).
 SPANS: dict[str, int | None] = {"4w": 28, "3m": 91, "1y": 365, "all": None}
@@ -178,10 +178,6 @@ def _period_name(unit: str, d: date) -> str:
     return f"{d.strftime('%b')} {d.year}" if unit == "month" else str(d.year)
 
 
-def _date(d: date) -> str:
-    return f"{d.day} {d.strftime('%b')} {d.year}"
-
-
 def _counted(pairs: Sequence[tuple[str, int]]) -> str:
     return ", ".join(f"{name} ({count})" for name, count in pairs)
 
@@ -193,8 +189,8 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
         (
             "text",
             texts.REPORT_SPAN.format(
-                first=_date(facts.first),
-                last=_date(facts.last),
+                first=day_and_year(facts.first),
+                last=day_and_year(facts.last),
                 count=count_phrase(facts.count),
                 days=facts.days,
                 day_word="day" if facts.days == 1 else "days",
@@ -225,10 +221,10 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
         out.append(("text", texts.REPORT_NO_LADDER))
     if facts.starred:
         out.append(("heading", texts.REPORT_STARRED))
-        out += [("entry", f"{_date(d)}: {_short(t)}") for d, t in facts.starred]
+        out += [("entry", f"{day_and_year(d)}: {_short(t)}") for d, t in facts.starred]
     if facts.chosen:
         out.append(("heading", texts.REPORT_SELECTION))
-        out += [("entry", f"{_date(d)}: {_short(t)}") for d, t in facts.chosen]
+        out += [("entry", f"{day_and_year(d)}: {_short(t)}") for d, t in facts.chosen]
     return out
 
 
@@ -306,7 +302,7 @@ def _pdf(facts: Facts, today: date) -> bytes:
     from fpdf import FPDF
 
     regular, bold, fallbacks, _ = _fonts()
-    footer = texts.REPORT_FOOTER.format(date=_date(today))
+    footer = texts.REPORT_FOOTER.format(date=day_and_year(today))
 
     class Pages(FPDF):
         def footer(self) -> None:
