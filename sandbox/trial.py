@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 from telegram.ext import Application
 
+from bot import lifecycle
 from bot.app import build_application
 from bot.domain.clock import ShiftedClock
 from bot.runtime.services import Timing, services_of
 from bot.settings import load_settings
+from bot.ui import texts
 from handlers.checkin import run_tick
 from handlers.common import follow_up_job
 from sandbox.botapi import FakeTelegram, FakeUser
@@ -61,16 +62,16 @@ class Trial:
             for job in due:
                 job.schedule_removal()
                 await job.run(self.app)
-            return "The pause is over." if due else "No savouring pause is running."
+            return texts.TRIAL_PAUSE_OVER if due else texts.TRIAL_NO_PAUSE
         user = await svc.users.get(user_id=PERSON)
         moment = None
         if user is not None:
             moment = user.next_checkin_at if to == "checkin" else user.next_recap_at
         if moment is None:
-            return "Nothing is scheduled yet: send /start first."
+            return texts.TRIAL_NOTHING_SCHEDULED
         self.clock.move_to(moment + timedelta(seconds=1))
         await run_tick(self.app)
-        return "It's check-in time." if to == "checkin" else "It's Sunday's recap."
+        return texts.TRIAL_CHECKIN_TIME if to == "checkin" else texts.TRIAL_RECAP_TIME
 
 
 def page_app(trial: Trial) -> web.Application:
@@ -99,7 +100,7 @@ def page_app(trial: Trial) -> web.Application:
         try:
             query = await trial.person.press(int(body["message"]), str(body["data"]))
         except (AssertionError, KeyError, ValueError):
-            return web.json_response({"ok": False, "popup": "That button is gone."})
+            return web.json_response({"ok": False, "popup": texts.TRIAL_BUTTON_GONE})
         try:
             popup = await trial.person.answer_to(query)
         except AssertionError:
@@ -155,24 +156,18 @@ async def running(folder: Path) -> Any:
         database_path=folder / "trial.sqlite3",
     )
     app = build_application(settings, clock=clock, timing=Timing())
+    started = False
     try:
-        await app.initialize()
+        # Started and stopped as `glimmers-bot` starts and stops (bot/lifecycle.py).
+        await lifecycle.connect(app, settings)
+        started = True
         if app.post_init:
             await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
+        await lifecycle.start_updates(app, settings)
         await app.start()
         yield Trial(fake, app, clock, fake.user(PERSON, PERSON_NAME))
     finally:
-        if app.running:
-            await app.stop()
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        await lifecycle.stop(app, started)
         await fake.stop()
 
 

@@ -22,6 +22,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
+from bot import lifecycle
 from bot.app import build_application
 from bot.domain.clock import Clock, FixedClock, SystemClock
 from bot.runtime.services import Services, Timing, services_of
@@ -119,12 +120,7 @@ class BotRunner:
         app, self.app = self.app, None
         if app is None:
             return
-        assert app.updater is not None
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        await lifecycle.stop(app, started=True)
 
     async def restart(self) -> None:
         await self.stop()

@@ -58,7 +58,7 @@ async def test_the_page_api_runs_a_whole_trial(tmp_path: Path) -> None:
                 ) as answer:
                     assert (await answer.json())["ok"] is False
                 async with http.post(f"{base}/api/time", json={"to": "checkin"}) as answer:
-                    assert (await answer.json())["said"] == "It's check-in time."
+                    assert (await answer.json())["said"] == texts.TRIAL_CHECKIN_TIME
                 for _ in range(100):
                     if any(m["text"] in texts.CHECKIN_PROMPTS for m in await chat()):
                         break

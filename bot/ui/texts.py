@@ -651,3 +651,12 @@ STATS = (
     "Check-ins not delivered: {checkins_failed}\n\n"
     "Counts only: never anyone's words or names."
 )
+
+# --- glimmers-bot try: the chat page's own pop-ups (sandbox/trial.py) ----------------------
+
+TRIAL_PAUSE_OVER = "The pause is over."
+TRIAL_NO_PAUSE = "No savouring pause is running."
+TRIAL_NOTHING_SCHEDULED = "Nothing is scheduled yet: send /start first."
+TRIAL_CHECKIN_TIME = "It's check-in time."
+TRIAL_RECAP_TIME = "It's Sunday's recap."
+TRIAL_BUTTON_GONE = "That button is gone."
