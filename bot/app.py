@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -20,7 +20,8 @@ from bot.runtime.ratelimit import PriorityRateLimiter
 from bot.runtime.services import SERVICES_KEY, Ctx, Services, Timing, services_of
 from bot.runtime.updatelog import name_handlers
 from bot.settings import Settings
-from bot.ui import texts
+from bot.ui.keyboards import command_menu
+from bot.ui.language import ENGLISH, LANGUAGES, speaking
 from handlers import (
     bring_in,
     checkin,
@@ -129,9 +130,11 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc = services_of(app)
     await svc.db.open()
     try:
-        await app.bot.set_my_commands(
-            [BotCommand(name, about) for name, about in texts.COMMAND_MENU]
-        )
+        for code in LANGUAGES:
+            with speaking(code):
+                await app.bot.set_my_commands(
+                    command_menu(), language_code=None if code == ENGLISH else code
+                )
     except TelegramError as exc:
         log.warning("could not register the command menu: %s", exc)
     await glimmer.restore_timers(app)

@@ -88,7 +88,7 @@ async def _bring_in(context: Ctx, user_id: int, waiting: Waiting) -> str:
     room = svc.limits.imported.available(user_id, now)
     if room < wanted:  # a file is brought in whole or not at all
         wait = render.wait_phrase(svc.limits.imported.wait(user_id, now, wanted))
-        return texts.IMPORT_DAY_FULL.format(room=f"{room:,}", wait=wait)
+        return texts.IMPORT_DAY_FULL.format(room=room, wait=wait)
     try:
         await svc.users.ensure(user_id=user_id, now=svc.clock.now())
         added, already = await svc.glimmers.bring_in(user_id=user_id, entries=waiting.found.entries)

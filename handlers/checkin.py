@@ -23,7 +23,7 @@ from bot.runtime.ratelimit import Lane
 from bot.runtime.services import Ctx, Services, services_of
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, texts
-from handlers.common import edit_quietly, pressed
+from handlers.common import edit_quietly, pressed, speak_to
 from handlers.flows import reschedule, send_flashback, send_recap
 from storage.models import User
 
@@ -116,6 +116,7 @@ async def _send(
     day's glimmer that comes back, for those who asked for one with each check-in."""
     if not svc.settings.may_use(user_id):
         return False  # taken off ALLOWED_USER_IDS since: no more check-ins
+    await speak_to(svc, user_id)
     text = texts.CHECKIN_REMINDER if reminder else svc.rng.choice(texts.CHECKIN_PROMPTS)
     markup = keyboards.checkin(user_id, remind=not reminder)
     for attempt in range(SEND_ATTEMPTS):
@@ -151,6 +152,7 @@ async def _send_recap(
     user_id = user.id
     if not svc.settings.may_use(user_id):
         return False
+    await speak_to(svc, user_id)
     try:
         await send_recap(application.bot, svc, user_id, user_id, 0, lane=Lane.BULK)
     except (Forbidden, BadRequest) as exc:

@@ -14,13 +14,19 @@ from telegram.ext import JobQueue
 from bot.domain.limits import Allowance
 from bot.domain.search import folded, matches
 from bot.runtime import sending
-from bot.runtime.services import LastEdits
+from bot.runtime.services import LastEdits, Services
 from bot.ui import callbacks as cb
 from bot.ui import render, texts
+from bot.ui.language import ENGLISH, speak
 from storage.glimmers import GlimmerRepository
 from storage.models import Findable, Glimmer
 
 log = logging.getLogger(__name__)
+
+
+async def speak_to(svc: Services, user_id: int) -> None:
+    """A job about to write to one person (no update came in): speak their language."""
+    speak(await svc.users.language(user_id=user_id) or ENGLISH)
 
 
 def message_text(message: Message) -> str:
@@ -161,22 +167,20 @@ def must_wait(allowance: Allowance, user_id: int, now: datetime) -> str:
     return render.wait_phrase(allowance.wait(user_id, now))
 
 
-# The names a glimmer's sense and body cue are found by: what their buttons say.
-FOLDED_SENSES = {key: folded(name) for key, name in texts.SENSE_LABELS.items()}
-FOLDED_BODY_CUES = {key: folded(name) for key, name in texts.BODY_LABELS.items()}
-
-
 def holds_words(words: tuple[str, ...]) -> Callable[[Findable], bool]:
     """Whether a glimmer holds every word (bot/domain/search.py): in its text, a typed body
-    note, or the names of its sense and body cue; a "#word" among its tags."""
+    note, or the names of its sense and body cue (as their buttons say them, in the language
+    being spoken); a "#word" among its tags."""
+    senses = {key: folded(name) for key, name in texts.SENSE_LABELS.items()}
+    body_cues = {key: folded(name) for key, name in texts.BODY_LABELS.items()}
 
     def holds(glimmer: Findable) -> bool:
         return matches(
             words,
             (
                 folded(glimmer.text),
-                FOLDED_SENSES.get(glimmer.sense or ""),
-                FOLDED_BODY_CUES.get(glimmer.body_cue or ""),
+                senses.get(glimmer.sense or ""),
+                body_cues.get(glimmer.body_cue or ""),
                 folded(glimmer.body_note) if glimmer.body_note else None,
             ),
         )

@@ -12,7 +12,8 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InputFile, Message, Update
+from telegram import BotCommandScopeChat, InputFile, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -31,8 +32,17 @@ from bot.runtime.ratelimit import Lane
 from bot.runtime.services import Ctx, Services
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from bot.ui.charts import chart_caption_facts, recap_chart
-from handlers.common import PERSON_JOBS, cancel_jobs, edit_quietly, flood_job, ids, pressed
+from bot.ui.charts import chart_caption_facts, spoken_recap_chart
+from bot.ui.language import current, in_language
+from handlers.common import (
+    PERSON_JOBS,
+    cancel_jobs,
+    edit_quietly,
+    flood_job,
+    ids,
+    pressed,
+    speak_to,
+)
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -137,6 +147,7 @@ async def _flood_summary(context: Ctx) -> None:
     assert job is not None and job.user_id is not None and job.chat_id is not None
     count = context.svc.replies.take_held_back(job.user_id)
     if count:
+        await speak_to(context.svc, job.user_id)
         await context.bot.send_message(
             chat_id=job.chat_id, text=texts.FLOOD_SUMMARY.format(count=count)
         )
@@ -209,7 +220,7 @@ async def send_recap(
     facts = chart_caption_facts(recap)
     # Drawing is CPU work: another process keeps everyone else's replies flowing meanwhile.
     png = await asyncio.get_running_loop().run_in_executor(
-        svc.worker_pool(), partial(recap_chart, recap, sense_labels=dict(texts.SENSE_LABELS))
+        svc.worker_pool(), partial(in_language, current(), spoken_recap_chart, recap)
     )
     caption = render.recap_caption(
         recap,
@@ -256,6 +267,10 @@ async def forget_pressed(update: Update, context: Ctx) -> int:
     job_queue: JobQueue[Any] | None = context.job_queue
     if not clean and job_queue is not None:
         job_queue.run_once(_checkpoint_again, when=CHECKPOINT_RETRY_SECONDS)
+    try:  # the command menu /language set for this chat, if any
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not remove a chat's command menu: %s", exc)
     await edit_quietly(query, texts.FORGET_DONE)
     # Last, so nothing of theirs is remembered again: what this process holds in memory.
     context.svc.forget(user_id=user_id, chat_id=chat_id)

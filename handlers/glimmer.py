@@ -45,6 +45,7 @@ from handlers.common import (
     ids,
     message_text,
     own_glimmer,
+    speak_to,
     timeout_job,
 )
 from handlers.flows import forget_button, keep_text
@@ -429,6 +430,7 @@ async def savour_follow_up(context: Ctx) -> None:
     glimmer = await svc.glimmers.get(user_id=job.user_id, glimmer_id=glimmer_id)
     if glimmer is None or glimmer.savour_due_at is None:
         return
+    await speak_to(svc, job.user_id)
     # Send first, then clear: after a crash in between, a repeated question beats a lost one.
     await _send(context, job.chat_id, texts.ASK_LANDED, keyboards.landed(glimmer.id))
     await svc.glimmers.update(
@@ -510,6 +512,7 @@ async def close_stale_draft(context: Ctx, user_id: int, chat_id: int, *, check_a
     draft = await svc.glimmers.active_draft(user_id=user_id)
     if draft is None or (check_age and _fresh(svc, draft.updated_at)):
         return
+    await speak_to(svc, user_id)  # also a job's: the conversation's timeout
     _cancel_follow_up(context.job_queue, user_id)
     done = await svc.glimmers.complete(user_id=user_id, glimmer_id=draft.id, now=svc.clock.now())
     if done is not None:

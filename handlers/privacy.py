@@ -23,6 +23,7 @@ from bot.domain.search import words_of
 from bot.runtime.services import Ctx
 from bot.ui import keyboards, render, texts
 from bot.ui.export import build_export, count_phrase, file_names
+from bot.ui.language import current, in_language
 from handlers.common import holds_words, ids, must_wait
 from handlers.flows import forget_button
 from storage.models import Findable
@@ -64,7 +65,15 @@ async def export(update: Update, context: Ctx) -> None:
     # Formatting 10,000 glimmers is CPU work: the worker process keeps replies flowing.
     files = await asyncio.get_running_loop().run_in_executor(
         svc.worker_pool(),
-        partial(build_export, settings=settings, glimmers=rows, zone_name=zone, now=now),
+        partial(
+            in_language,
+            current(),
+            build_export,
+            settings=settings,
+            glimmers=rows,
+            zone_name=zone,
+            now=now,
+        ),
     )
     names = file_names(now, zone)
     captions = (texts.EXPORT_JSON_CAPTION, texts.EXPORT_CSV_CAPTION, texts.EXPORT_JOURNAL_CAPTION)
@@ -92,12 +101,7 @@ async def forget(update: Update, context: Ctx) -> None:
     assert message is not None
     user_id, _ = ids(update)
     count = await context.svc.glimmers.count(user_id=user_id)
-    if count == 0:
-        what = texts.FORGET_NO_GLIMMERS
-    elif count == 1:
-        what = texts.FORGET_ONE_GLIMMER
-    else:
-        what = texts.FORGET_GLIMMERS.format(count=count)
+    what = texts.FORGET_GLIMMERS.format(count=count) if count else texts.FORGET_NO_GLIMMERS
     await message.reply_html(
         texts.FORGET_ASK.format(glimmers=what), reply_markup=keyboards.confirm_forget(user_id)
     )

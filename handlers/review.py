@@ -17,6 +17,7 @@ from bot.domain.search import tag_counts, words_of
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, summary, texts
+from bot.ui.language import current, in_language
 from bot.ui.summary import build_summary
 from handlers.common import edit_quietly, holds_words, ids, must_wait, own_glimmer, pressed
 from handlers.flows import send_recap, zone_of_user
@@ -237,6 +238,8 @@ async def summary_span(update: Update, context: Ctx) -> None:
         made = await asyncio.get_running_loop().run_in_executor(
             svc.worker_pool(),
             partial(
+                in_language,
+                current(),
                 build_summary,
                 glimmers=rows,
                 zone_name=zone.key,
@@ -254,7 +257,7 @@ async def summary_span(update: Update, context: Ctx) -> None:
     day = now.astimezone(zone).date().isoformat()
     await context.bot.send_document(
         chat_id=chat_id,
-        document=InputFile(made.pdf, filename=f"glimmers-summary-{day}.pdf"),
+        document=InputFile(made.pdf, filename=texts.REPORT_FILE_NAME.format(day=day)),
         caption=render.summary_caption(made),
     )
     await context.bot.send_message(chat_id=chat_id, text=texts.REPORT_TEXT_INTRO)

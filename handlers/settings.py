@@ -1,4 +1,5 @@
-"""/settings: an inline menu for check-in time, zone, days, pauses, savouring and the recap.
+"""/settings: an inline menu for check-in time, zone, days, pauses, savouring, the recap and
+the language (also /language).
 
 Every button is a /settings choice carrying the presser's user id (bot/ui/callbacks.py); a
 choice saves at once, reschedules, and redraws the menu. Typing a time or a place is a small
@@ -7,12 +8,14 @@ persistent conversation of its own.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -31,9 +34,13 @@ from bot.runtime.services import Ctx, Services
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
 from bot.ui.callbacks import Choice, Setting
+from bot.ui.keyboards import command_menu
+from bot.ui.language import speak
 from handlers.common import edit_quietly, ids, pressed
 from handlers.flows import forget_button, keep_text, reschedule
 from storage.models import User
+
+log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
 TYPING_TIME, TYPING_ZONE = range(2)
@@ -44,7 +51,7 @@ def _page(user: User, choice: Choice, default_zone: str) -> tuple[str, InlineKey
     submenu = keyboards.settings_submenu(user, choice)
     if submenu is None:
         return render.settings_summary(user, default_zone), keyboards.settings_menu(user)
-    return render.SETTINGS_QUESTIONS[choice], submenu
+    return render.settings_question(choice), submenu
 
 
 def _change(user: User, setting: Setting, today_local: datetime) -> dict[str, object] | None:
@@ -71,6 +78,9 @@ def _change(user: User, setting: Setting, today_local: datetime) -> dict[str, ob
             return {"checkin_days": mask} if mask else None  # at least one day stays on
         case c.SAVOUR_FOR:
             return {"savour_seconds": value}
+        case c.LANGUAGE_IS:
+            assert value is not None
+            return {"language": cb.SPOKEN[value]}
     simple: dict[Choice, dict[str, object]] = {
         c.ALL_DAYS: {"checkin_days": ALL_DAYS_MASK},
         c.WEEKDAYS: {"checkin_days": WEEKDAYS_MASK},
@@ -144,7 +154,11 @@ async def on_choice(update: Update, context: Ctx) -> int | None:
     zone = ZoneInfo(user.timezone or svc.settings.default_timezone)
     change = _change(user, setting, svc.clock.now().astimezone(zone))
     page = setting.choice
-    if change is not None:
+    if setting.choice is Choice.LANGUAGE_IS and change is not None:
+        await _switch_language(context, user, str(change["language"]), query)
+        page = Choice.LANGUAGE
+        user = await _user(svc, user_id)
+    elif change is not None:
         user = await _save(svc, user_id, **change)
         await query.answer(texts.SETTINGS_SAVED)
         # Stay on the days, so several can be changed in a row; otherwise back to the menu.
@@ -154,6 +168,31 @@ async def on_choice(update: Update, context: Ctx) -> int | None:
     text, markup = _page(user, page, svc.settings.default_timezone)
     await edit_quietly(query, text, markup, last=context.svc.edits)
     return END
+
+
+async def language_command(update: Update, context: Ctx) -> int:
+    """/language: the languages, each by its own name, whatever language is spoken now."""
+    user_id, _ = ids(update)
+    user = await _user(context.svc, user_id)
+    text, markup = _page(user, Choice.LANGUAGE, context.svc.settings.default_timezone)
+    if update.effective_message:
+        await update.effective_message.reply_html(text, reply_markup=markup)
+    return END
+
+
+async def _switch_language(context: Ctx, user: User, code: str, query: CallbackQuery) -> None:
+    """Store the choice and speak it from this reply on; the command menu in this chat
+    follows (Telegram shows the menu for the app's language otherwise)."""
+    if code == user.language:
+        await query.answer(texts.LANGUAGE_SAME)
+        return
+    await context.svc.users.set_preferences(user_id=user.id, language=code)
+    speak(code)
+    await query.answer(texts.LANGUAGE_SET)
+    try:
+        await context.bot.set_my_commands(command_menu(), scope=BotCommandScopeChat(user.id))
+    except TelegramError as exc:
+        log.warning("could not set the command menu for a chat: %s", exc)
 
 
 async def _kept_as_glimmer(update: Update, context: Ctx, message: Message) -> bool:
@@ -222,6 +261,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], timeout: timedelta)
     typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     entry: list[BaseHandler[Update, Any, Any]] = [
         CommandHandler("settings", settings_command, filters.UpdateType.MESSAGE),
+        CommandHandler("language", language_command, filters.UpdateType.MESSAGE),
         CallbackQueryHandler(on_choice, pattern=cb.pattern(cb.SETTINGS)),
     ]
     states: dict[object, list[BaseHandler[Update, Any, Any]]] = {

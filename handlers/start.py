@@ -21,6 +21,7 @@ from bot.domain.checkins import minute_to_time
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
+from bot.ui.language import from_telegram, speak
 from handlers.common import ids, refuse_button
 from handlers.flows import reschedule
 
@@ -67,6 +68,10 @@ async def _check(update: Update, context: Ctx) -> None:
     chat, user = update.effective_chat, update.effective_user
     svc = context.svc
     if chat is not None and chat.type == chat.PRIVATE and user is not None:
+        # Speak the language Telegram reports for them until their own is read below (a
+        # refusal too, though nothing about a refused person is stored).
+        reported = from_telegram(user.language_code)
+        speak(reported)
         if not svc.settings.may_use(user.id):
             if _about_own_data(update) and await svc.users.get(user_id=user.id) is not None:
                 return  # taken off the list later: they may still take or delete their data
@@ -83,10 +88,13 @@ async def _check(update: Update, context: Ctx) -> None:
                 if update.callback_query is not None:
                     await update.callback_query.answer(texts.BUTTON_EXPIRED)
                 raise ApplicationHandlerStop
+            speak(await svc.users.language(user_id=user.id, reported=reported) or reported)
             return
         # Cached after the first time: no database trip for people already known.
         if await svc.users.ensure(user_id=user.id, now=svc.clock.now()):
             await reschedule(svc, user.id)  # new, or back after blocking the bot
+        # Their choice from /language, or (stored the first time) what Telegram reports.
+        speak(await svc.users.language(user_id=user.id, reported=reported) or reported)
         return
     if update.callback_query is not None:
         await update.callback_query.answer(texts.NOT_PRIVATE_BUTTON)

@@ -44,6 +44,7 @@ class User:
     next_recap_at: datetime | None = None
     streaks_on: bool = True
     flashbacks: str = "weekly"  # off, weekly or checkin: bot/domain/flashback.py's When
+    language: str | None = None  # None until known: bot/ui/language.py
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ PREFERENCES = frozenset(
         "recap_on",
         "streaks_on",
         "flashbacks",
+        "language",
     }
 )
 
@@ -55,6 +56,7 @@ def user_from_row(row: aiosqlite.Row) -> User:
         next_recap_at=from_db_time(r) if (r := row["next_recap_at"]) else None,
         streaks_on=bool(row["streaks_on"]),
         flashbacks=row["flashbacks"],
+        language=row["language"],
     )
 
 
@@ -64,6 +66,8 @@ class UserRepository:
         # Ids known to have a row, so the hot path skips a database trip; never shrinks
         # below the truth because users are only removed through forget().
         self._known: set[int] = set()
+        # Each person's language once read, so the door (handlers/start.py) reads it once.
+        self._languages: dict[int, str] = {}
 
     async def ensure(self, *, user_id: int, now: datetime) -> bool:
         """Make sure the user has an active row; True if this call created or reactivated it."""
@@ -85,6 +89,27 @@ class UserRepository:
         if row is not None:
             self._known.add(user_id)
         return row is not None
+
+    async def language(self, *, user_id: int, reported: str | None = None) -> str | None:
+        """The language the person speaks with the bot: as stored; or, stored the first time,
+        `reported` (what Telegram says their language is); None while neither is known."""
+        known = self._languages.get(user_id)
+        if known is not None:
+            return known
+        row = await self._db.fetchone("SELECT language FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            return reported
+        language: str | None = row["language"]
+        if language is None:
+            if reported is None:
+                return None
+            await self._db.execute(
+                "UPDATE users SET language = ? WHERE id = ? AND language IS NULL",
+                (reported, user_id),
+            )
+            language = reported
+        self._languages[user_id] = language
+        return language
 
     async def get(self, *, user_id: int) -> User | None:
         row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
@@ -116,6 +141,8 @@ class UserRepository:
             for v in values.values()
         ]
         await self._db.execute(f"UPDATE users SET {assignments} WHERE id = ?", [*params, user_id])
+        if "language" in values:
+            self._languages.pop(user_id, None)
 
     async def mark_inactive(self, *, user_id: int) -> None:
         """The person blocked the bot: no more check-ins until they write again."""
@@ -135,6 +162,7 @@ class UserRepository:
         which still held the old rows.
         """
         self._known.discard(user_id)
+        self._languages.pop(user_id, None)
         await self._db.execute(
             "DELETE FROM conversations WHERE EXISTS"
             " (SELECT 1 FROM json_each(conversations.key) WHERE value = ?)",

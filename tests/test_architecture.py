@@ -153,3 +153,44 @@ def test_a_polling_bot_loads_neither_the_chart_libraries_nor_a_web_server() -> N
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def _texts_read_at_import(tree: ast.Module) -> list[int]:
+    """Lines where `texts.NAME` is read when the module is imported (at its top level, in a
+    class body, or as a default argument): English, whoever the bot later speaks with."""
+    lines: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                for default in [*child.args.defaults, *child.args.kw_defaults]:
+                    if default is not None:
+                        visit(ast.Expression(default))
+                continue  # a body runs later, in the language being spoken then
+            if (
+                isinstance(child, ast.Attribute)
+                and isinstance(child.value, ast.Name)
+                and child.value.id == "texts"
+                and child.attr.isupper()
+            ):
+                lines.append(child.lineno)
+            visit(child)
+
+    visit(tree)
+    return lines
+
+
+def test_words_are_read_when_they_are_said_in_the_language_being_spoken() -> None:
+    """texts.NAME gives NAME in the language of whoever the bot is speaking with
+    (bot/ui/language.py): read at import, it would stay English for everyone."""
+    found = []
+    for package in ("bot", "handlers", "sandbox"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            tree = ast.parse(source)
+            found += [f"{path.relative_to(ROOT)}:{line}" for line in _texts_read_at_import(tree)]
+            if "from bot.ui.texts import" in source:
+                found.append(f"{path.relative_to(ROOT)}: imports names from bot.ui.texts")
+    assert found == []
+    caught = _texts_read_at_import(ast.parse("X = texts.A\ndef f(a=texts.B):\n    texts.C\n"))
+    assert caught == [1, 2]  # the rule can fail

@@ -149,7 +149,7 @@ BAD_FILES = [
             }
         ).encode(),
         "g.json",
-        texts.IMPORT_BAD_ENTRY.format(number=2, what="time"),
+        texts.IMPORT_BAD_ENTRY.format(number=2, what=texts.IMPORT_WHAT["time"]),
     ),
     (
         json.dumps(
@@ -161,7 +161,7 @@ BAD_FILES = [
             }
         ).encode(),
         "g.json",
-        texts.IMPORT_BAD_ENTRY.format(number=1, what="sense"),
+        texts.IMPORT_BAD_ENTRY.format(number=1, what=texts.IMPORT_WHAT["sense"]),
     ),
     (b"name,amount\nrent,500\n", "bank.csv", texts.IMPORT_UNKNOWN),
     (
@@ -185,24 +185,36 @@ BAD_FILES = [
         "g.json",
         texts.IMPORT_BAD_WHEN.format(number=1),
     ),
-    (_journal(starred="false"), "g.json", texts.IMPORT_BAD_ENTRY.format(number=1, what="star")),
-    (_journal(landed=True), "g.json", texts.IMPORT_BAD_ENTRY.format(number=1, what="landed")),
+    (
+        _journal(starred="false"),
+        "g.json",
+        texts.IMPORT_BAD_ENTRY.format(number=1, what=texts.IMPORT_WHAT["star"]),
+    ),
+    (
+        _journal(landed=True),
+        "g.json",
+        texts.IMPORT_BAD_ENTRY.format(number=1, what=texts.IMPORT_WHAT["landed"]),
+    ),
     (
         _journal(savour_seconds=True),
         "g.json",
-        texts.IMPORT_BAD_ENTRY.format(number=1, what="savouring"),
+        texts.IMPORT_BAD_ENTRY.format(number=1, what=texts.IMPORT_WHAT["savouring"]),
     ),
     (
         _journal(text="\u200b\u200b"),
         "g.json",
-        texts.IMPORT_BAD_ENTRY.format(number=1, what="words"),
+        texts.IMPORT_BAD_ENTRY.format(number=1, what=texts.IMPORT_WHAT["words"]),
     ),
-    (_journal(text="a\x00b"), "g.json", texts.IMPORT_BAD_ENTRY.format(number=1, what="words")),
+    (
+        _journal(text="a\x00b"),
+        "g.json",
+        texts.IMPORT_BAD_ENTRY.format(number=1, what=texts.IMPORT_WHAT["words"]),
+    ),
     (
         b'{"schema_version": 1, "glimmers": [{"text": "a\\ud800b",'
         b' "created_at": "2024-01-01T10:00:00Z"}]}',
         "g.json",
-        texts.IMPORT_BAD_ENTRY.format(number=1, what="words"),
+        texts.IMPORT_BAD_ENTRY.format(number=1, what=texts.IMPORT_WHAT["words"]),
     ),
     (
         b'{"schema_version": 1, "glimmers": [], "n": ' + b"9" * 5000 + b"}",

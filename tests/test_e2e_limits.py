@@ -159,7 +159,7 @@ async def test_a_message_handled_again_keeps_what_it_kept_and_is_not_charged_twi
     await fay.send(lines(60, "last"))
     saved, note = await fay.replies(2, timeout=10)
     assert saved.text == "Kept 20 glimmers. ✨"  # not "wasn't kept": it was, the first time
-    assert note.text.startswith("That brings you to 500 glimmers today")
+    assert note.text.startswith("That brings you to the most glimmers I keep in one day (500)")
     assert kept(clocked, 1506) == GLIMMERS_PER_DAY
 
 

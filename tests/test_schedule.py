@@ -483,6 +483,13 @@ def test_window_properties(
         ("20h30", time(20, 30)),
         ("20h", time(20, 0)),
         ("20", time(20, 0)),
+        # With the hour's word in the languages the bot speaks.
+        ("20 Uhr", time(20, 0)),
+        ("20:30 Uhr", time(20, 30)),
+        ("7.15 uhr", time(7, 15)),
+        ("20 hs", time(20, 0)),
+        ("20 ч", time(20, 0)),
+        ("21 час", time(21, 0)),
         ("0", time(0, 0)),
     ],
 )
@@ -492,7 +499,10 @@ def test_parse_time_reads_typed_times(text: str, expected: time) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "hello", "25:00", "24:00", "8:61", "13pm", "0am", "8:5", "20:300", "-1", "8 pmm"],
+    [
+        *("", "   ", "hello", "25:00", "24:00", "8:61", "13pm", "0am", "8:5", "20:300", "-1"),
+        *("8 pmm", "uhr", "25 Uhr", "20 Uhr 30"),
+    ],
 )
 def test_parse_time_refuses_nonsense(text: str) -> None:
     assert parse_time(text) is None
@@ -528,6 +538,12 @@ def test_parse_time_refuses_nonsense(text: str) -> None:
         ("indianapolis", "America/Indiana/Indianapolis"),
         ("buenos aires", "America/Argentina/Buenos_Aires"),
         ("istanbul", "Europe/Istanbul"),
+        # Cities as German, Spanish, French and Russian write them (CLDR, through Babel).
+        ("Wien", "Europe/Vienna"),
+        ("Londres", "Europe/London"),
+        ("Moscú", "Europe/Moscow"),
+        ("Москва", "Europe/Moscow"),
+        ("екатеринбург", "Asia/Yekaterinburg"),
     ],
 )
 def test_find_zone_finds(text: str, expected: str) -> None:

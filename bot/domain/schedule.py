@@ -124,10 +124,12 @@ def parse_time(text: str) -> time | None:
     """Read a time of day the way people type it, or None if it isn't one.
 
     Understands "20:30", "2030", "20.30", "20h30", "20", "8pm", "8 pm", "8.30 pm", "8:30PM",
-    "8:30 p.m.", "noon" and "midnight". Hours and minutes out of range ("25:00", "8:61",
-    "13pm") give None.
+    "8:30 p.m.", "noon" and "midnight", and with the hour's word in the languages the bot
+    speaks ("20 Uhr", "20:30 Uhr", "20 h", "20 ч"). Hours and minutes out of range ("25:00",
+    "8:61", "13pm") give None.
     """
     cleaned = " ".join(text.strip().lower().split())
+    cleaned = _HOUR_WORD.sub("", cleaned)
     if cleaned in _NAMED_TIMES:
         return _NAMED_TIMES[cleaned]
     match = _SPLIT_TIME.fullmatch(cleaned) or _COMPACT_TIME.fullmatch(cleaned)
@@ -170,6 +172,8 @@ def find_zone(text: str) -> str | None:
     if offset is not None:
         return _etc_zone(offset["sign"], int(offset["hours"]), int(offset["minutes"] or 0))
     found = _pick(names.tails.get(key, frozenset()), names)
+    if found is None:
+        found = _local_city_names().get(key)  # "Wien", "Londres", "Москва"
     if found is None and "," in raw:
         # "Berlin, Germany": try the place before the comma.
         return find_zone(raw.split(",", 1)[0])
@@ -290,6 +294,8 @@ _SPLIT_TIME = re.compile(
     r"(?P<hour>[0-9]{1,2})(?:(?:\s*[:.h]\s*|\s)(?P<minute>[0-9]{2})|\s*h)?" + _MERIDIEM,
     re.ASCII,
 )
+# The hour's word after a time: German "Uhr", Spanish "h"/"hs", Russian "ч"/"часов".
+_HOUR_WORD = re.compile(r"(?<=\d)\s*(?:uhr|hrs?|hs|ч\.?|час(?:ов|а)?)\.?$")
 # "2030", "830", "830pm"
 _COMPACT_TIME = re.compile(r"(?P<hour>[0-9]{1,2})(?P<minute>[0-9]{2})" + _MERIDIEM, re.ASCII)
 
@@ -314,6 +320,22 @@ class _ZoneIndex:
     """Normalised ending of a name ("london", "indiana/indianapolis") -> zone names."""
     links: Mapping[str, str]
     """Alias -> the zone it is another name for, where tzdata says so."""
+
+
+@cache
+def _local_city_names() -> dict[str, str]:
+    """Zone cities as German, Spanish, French and Russian write them (the Unicode CLDR's
+    exemplar cities, from Babel): "wien" -> Europe/Vienna. Read on first need."""
+    from babel import Locale
+
+    found: dict[str, str] = {}
+    zones = available_timezones()
+    for language in ("de", "es", "fr", "ru"):
+        for zone, names in Locale(language).time_zones.items():
+            city = names.get("city")
+            if city and zone in zones:
+                found.setdefault(_normalise(str(city)), zone)
+    return found
 
 
 def _normalise(text: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES
+from bot.ui.language import LANGUAGES
 
 
 class Carries(enum.Enum):
@@ -62,12 +63,14 @@ class Choice(enum.StrEnum):
     RECAP_OFF = "roff"
     STREAKS = "streak"
     FLASHBACKS = "back"  # weekly, then with each check-in, then off
+    LANGUAGE = "lang"  # the language submenu (and /language)
     # Numbered: the value follows the letters, as in "t1200" or "d3".
     CHECKIN_AT = "t"  # minutes after midnight, one of SETTING_TIMES
     DAY = "d"  # toggles one weekday
     RECAP_DAY = "rd"
     RECAP_AT = "rt"  # one of RECAP_TIMES
     SAVOUR_FOR = "s"  # seconds, one of SAVOUR_CHOICES
+    LANGUAGE_IS = "lg"  # the language's place in SPOKEN
 
 
 # The numbered choices: the values each accepts, and how many digits it is written with.
@@ -77,7 +80,10 @@ NUMBERED: Mapping[Choice, tuple[Collection[int], int]] = {
     Choice.RECAP_DAY: (WEEKDAYS, 1),
     Choice.RECAP_AT: (RECAP_TIMES, 4),
     Choice.SAVOUR_FOR: (SAVOUR_CHOICES, 1),
+    Choice.LANGUAGE_IS: (range(len(LANGUAGES)), 1),
 }
+# The languages in the order their buttons show, numbered for Choice.LANGUAGE_IS.
+SPOKEN = tuple(LANGUAGES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ from io import BytesIO
 from typing import TYPE_CHECKING
 
 from bot.domain.recap import WeekRecap
+from bot.ui import texts
+from bot.ui.language import day_names
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -138,6 +140,24 @@ def _draw_senses(ax: Axes, recap: WeekRecap, names: Sequence[str], words: ChartW
     ax.set_xlim(0, max(counts) * 1.15)
     ax.grid(axis="x", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
+
+
+def spoken_recap_chart(recap: WeekRecap) -> bytes:
+    """The recap picture in the words of the language being spoken (language.in_language
+    carries it into the worker process)."""
+    names = day_names()
+    return recap_chart(
+        recap,
+        sense_labels=dict(texts.SENSE_LABELS),
+        day_labels=[f"{names[day.weekday()]}\n{day.day}" for day, _ in recap.per_day],
+        words=ChartWords(
+            title=texts.CHART_TITLE,
+            per_day=texts.CHART_PER_DAY,
+            senses=texts.CHART_SENSES,
+            empty_week=texts.CHART_EMPTY_WEEK,
+            no_senses=texts.CHART_NO_SENSES,
+        ),
+    )
 
 
 def recap_chart(

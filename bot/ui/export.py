@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.ui import texts
+from bot.ui.language import format_day
 from storage.models import from_db_time
 
 SCHEMA_VERSION = 1
@@ -57,7 +58,7 @@ def build_export(
 
 def file_names(now: datetime, zone_name: str) -> tuple[str, str, str]:
     day = now.astimezone(ZoneInfo(zone_name)).date().isoformat()
-    stem = f"glimmers-{day}"
+    stem = texts.EXPORT_FILE_NAME.format(day=day)
     return f"{stem}.json", f"{stem}.csv", f"{stem}.md"
 
 
@@ -222,15 +223,14 @@ def _details(g: Mapping[str, Any]) -> str:
 
 def count_phrase(count: int) -> str:
     """For example "1 glimmer" or "10,000 glimmers"."""
-    if count == 1:
-        return texts.EXPORT_ONE
-    return texts.EXPORT_MANY.format(count=f"{count:,}")
+    return texts.EXPORT_GLIMMERS.format(count=count)
 
 
 def day_and_year(day: date) -> str:
-    """A date as "3 Jan 2023": /summary's pages and the import's question."""
-    return f"{day.day} {day:%b} {day.year}"
+    """A date as "3 Jan 2023" (in the person's language): /summary and the import's question."""
+    return format_day(day, "yMMMd")
 
 
-def _long_date(day: Any) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def _long_date(day: date) -> str:
+    """A date as "Saturday 3 January 2026", for the journal's headings."""
+    return format_day(day, "full")

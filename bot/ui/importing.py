@@ -34,6 +34,7 @@ from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SENSES, visible
 from bot.domain.search import folded
 from bot.ui import texts
 from bot.ui.export import FORMULA_STARTS, SCHEMA_VERSION, label_of
+from bot.ui.language import in_every_language
 from storage.models import Incoming
 
 MOST_BYTES = 5 * 1024 * 1024
@@ -106,7 +107,7 @@ def _read(data: bytes, zone: ZoneInfo) -> Found:
     stripped = text.lstrip()
     found = _ours_json(stripped) if stripped.startswith("{") else _csv(text, zone)
     if len(found.entries) > MOST_ENTRIES:
-        raise Unreadable(texts.IMPORT_TOO_MANY.format(most=f"{MOST_ENTRIES:,}"))
+        raise Unreadable(texts.IMPORT_TOO_MANY.format(most=MOST_ENTRIES))
     return found
 
 
@@ -127,7 +128,9 @@ def _ours_json(text: str) -> Found:
     entries = []
     for number, item in enumerate(document["glimmers"], start=1):
         if not isinstance(item, dict):
-            raise Unreadable(texts.IMPORT_BAD_ENTRY.format(number=number, what="entry"))
+            raise Unreadable(
+                texts.IMPORT_BAD_ENTRY.format(number=number, what=texts.IMPORT_WHAT["entry"])
+            )
         entries.append(_checked(number, item))
     return Found(Source.OURS_JSON, entries, 0)
 
@@ -136,7 +139,9 @@ def _checked(number: int, item: Mapping[str, Any]) -> Incoming:
     """One exported glimmer, every field checked as the bot itself would store it."""
 
     def bad(what: str) -> Unreadable:
-        return Unreadable(texts.IMPORT_BAD_ENTRY.format(number=number, what=what))
+        return Unreadable(
+            texts.IMPORT_BAD_ENTRY.format(number=number, what=texts.IMPORT_WHAT[what])
+        )
 
     text = item.get("text")
     if not isinstance(text, str) or not _writable(text) or not visible(text):
@@ -190,19 +195,23 @@ def _writable(text: object) -> bool:
     return True
 
 
-def _codes(labels: Mapping[str, str]) -> dict[str, str]:
-    """From an exported label (no emoji), or the code itself, back to the code."""
-    found = {folded(label_of(labels, code)): code for code in labels}
-    found.update({code: code for code in labels})
+def _codes(name: str) -> dict[str, str]:
+    """From an exported label (no emoji) in any language the bot speaks, or the code itself,
+    back to the code: `name` is the labels' name in texts.py."""
+    found: dict[str, str] = {}
+    for labels in in_every_language(lambda: dict(getattr(texts, name))):
+        found.update({folded(label_of(labels, code)): code for code in labels})
+    found.update({code: code for code in found.values()})
     return found
 
 
 def _ours_csv(rows: Iterator[list[str]]) -> Found:
     senses, cues, rungs = (
-        _codes(texts.SENSE_LABELS),
-        _codes(texts.BODY_LABELS),
-        _codes(texts.LADDER_LABELS),
+        _codes("SENSE_LABELS"),
+        _codes("BODY_LABELS"),
+        _codes("LADDER_LABELS"),
     )
+    yes = {folded(word) for word in in_every_language(lambda: texts.EXPORT_YES)}
     entries = []
     for number, row in enumerate(rows, start=1):
         if not any(row):
@@ -217,14 +226,18 @@ def _ours_csv(rows: Iterator[list[str]]) -> Found:
             if not value:
                 return None
             if folded(value) not in codes:
-                raise Unreadable(texts.IMPORT_BAD_ENTRY.format(number=row_number, what=what))
+                raise Unreadable(
+                    texts.IMPORT_BAD_ENTRY.format(number=row_number, what=texts.IMPORT_WHAT[what])
+                )
             return codes[folded(value)]
 
         def whole(value: str, what: str, row_number: int = number) -> int | None:
             if not value:
                 return None
             if not (value.isascii() and value.isdecimal()):
-                raise Unreadable(texts.IMPORT_BAD_ENTRY.format(number=row_number, what=what))
+                raise Unreadable(
+                    texts.IMPORT_BAD_ENTRY.format(number=row_number, what=texts.IMPORT_WHAT[what])
+                )
             return int(value)
 
         item = {
@@ -237,7 +250,7 @@ def _ours_csv(rows: Iterator[list[str]]) -> Found:
             "ladder_after": known(after, rungs, "ladder after"),
             "savour_seconds": whole(seconds, "savouring"),
             "landed": whole(landed, "landed"),
-            "starred": folded(starred) == texts.EXPORT_YES,
+            "starred": folded(starred) in yes,
         }
         entries.append(_checked(number, item))
     return Found(Source.OURS_CSV, entries, 0)
@@ -260,7 +273,7 @@ def _csv(text: str, zone: ZoneInfo) -> Found:
         if header is None:
             raise Unreadable(texts.IMPORT_EMPTY)
         names = [folded(name.strip()) for name in header]
-        if tuple(header) == texts.EXPORT_CSV_HEADER:
+        if tuple(header) in in_every_language(lambda: texts.EXPORT_CSV_HEADER):
             return _ours_csv(rows)
         if names[:1] in (["full_date"], ["year"]) and set(names) >= DAYLIO_NEEDS:
             return _daylio(names, rows, zone)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.checkins import hhmm
 from bot.domain.glimmers import BODY_CUES, LADDER, LANDED_SCALE, SAVOUR_CHOICES, SENSES
 from bot.ui import callbacks as cb
 from bot.ui import texts
+from bot.ui.language import LANGUAGES, day_names
 from bot.ui.render import shorten
 from storage.models import Glimmer, User
 
@@ -281,9 +282,26 @@ def settings_menu(user: User) -> InlineKeyboardMarkup:
                     c.STREAKS,
                 ),
             ],
-            [_choose(u, texts.BUTTON_FLASHBACKS[user.flashbacks], c.FLASHBACKS)],
+            [
+                _choose(u, texts.BUTTON_FLASHBACKS[user.flashbacks], c.FLASHBACKS),
+                _choose(u, texts.BUTTON_LANGUAGE, c.LANGUAGE),
+            ],
         ]
     )
+
+
+def command_menu() -> list[BotCommand]:
+    """Telegram's command menu, in the language being spoken."""
+    return [BotCommand(name, about) for name, about in texts.COMMAND_MENU.items()]
+
+
+def languages(user_id: int) -> list[list[InlineKeyboardButton]]:
+    """A button for each language the bot speaks, named in that language."""
+    choices = [
+        _choose(user_id, LANGUAGES[code], cb.Choice.LANGUAGE_IS, index)
+        for index, code in enumerate(cb.SPOKEN)
+    ]
+    return _rows(choices, 2)
 
 
 def settings_submenu(user: User, choice: cb.Choice) -> InlineKeyboardMarkup | None:
@@ -299,7 +317,7 @@ def settings_submenu(user: User, choice: cb.Choice) -> InlineKeyboardMarkup | No
     elif choice is c.DAYS:
         days = [
             _choose(u, ("✅ " if user.checkin_days >> d & 1 else "▫️ ") + name, c.DAY, d)
-            for d, name in enumerate(texts.DAY_NAMES)
+            for d, name in enumerate(day_names())
         ]
         rows = [
             days[:4],
@@ -321,9 +339,14 @@ def settings_submenu(user: User, choice: cb.Choice) -> InlineKeyboardMarkup | No
             ],
         ]
     elif choice is c.SAVOUR:
-        rows = [[_choose(u, f"{s} s", c.SAVOUR_FOR, s) for s in SAVOUR_CHOICES]]
+        rows = [
+            [
+                _choose(u, texts.BUTTON_SECONDS.format(seconds=s), c.SAVOUR_FOR, s)
+                for s in SAVOUR_CHOICES
+            ]
+        ]
     elif choice is c.RECAP:
-        days = [_choose(u, name, c.RECAP_DAY, d) for d, name in enumerate(texts.DAY_NAMES)]
+        days = [_choose(u, name, c.RECAP_DAY, d) for d, name in enumerate(day_names())]
         onoff = (
             _choose(u, texts.BUTTON_RECAP_OFF, c.RECAP_OFF)
             if user.recap_on
@@ -331,6 +354,8 @@ def settings_submenu(user: User, choice: cb.Choice) -> InlineKeyboardMarkup | No
         )
         times = [_choose(u, hhmm(m), c.RECAP_AT, m) for m in cb.RECAP_TIMES]
         rows = [days[:4], days[4:], times, [onoff]]
+    elif choice is c.LANGUAGE:
+        rows = languages(u)
     else:
         return None
     return InlineKeyboardMarkup([*rows, [_choose(u, texts.BUTTON_BACK, c.MENU)]])

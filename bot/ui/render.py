@@ -19,6 +19,7 @@ from bot.ui import texts
 from bot.ui.callbacks import Choice
 from bot.ui.export import count_phrase, day_and_year
 from bot.ui.importing import Found
+from bot.ui.language import day_names, format_day
 from bot.ui.summary import Summary
 from storage.models import Glimmer, User
 
@@ -71,8 +72,8 @@ def saved(glimmers: Sequence[Glimmer], *, checkin: bool = False) -> str:
     if len(glimmers) == 1:
         template = texts.SAVED_CHECKIN_ONE if checkin else texts.SAVED_ONE
         return template.format(text=quote(glimmers[0].text))
-    template = texts.SAVED_CHECKIN_MANY if checkin else texts.SAVED_MANY
-    return template.format(count=len(glimmers))
+    many = texts.SAVED_CHECKIN_MANY if checkin else texts.SAVED_MANY
+    return many.format(count=len(glimmers))
 
 
 def edited(glimmers: Sequence[Glimmer]) -> str:
@@ -89,9 +90,14 @@ def body_label(glimmer: Glimmer, most: int = 200) -> str | None:
     return None
 
 
-def summary(glimmer: Glimmer, *, title: str = texts.SUMMARY_TITLE) -> str:
+def summary(glimmer: Glimmer, *, title: str | None = None) -> str:
     """The saved glimmer with every answer given; unanswered steps are simply left out."""
-    lines = [f"<b>{title}</b>", "", f"<i>{quote(glimmer.text, LONG_QUOTE)}</i>", ""]
+    lines = [
+        f"<b>{title or texts.SUMMARY_TITLE}</b>",
+        "",
+        f"<i>{quote(glimmer.text, LONG_QUOTE)}</i>",
+        "",
+    ]
     if glimmer.sense:
         lines.append(texts.SUMMARY_SENSE.format(value=label(texts.SENSE_LABELS[glimmer.sense])))
     body = body_label(glimmer)
@@ -119,20 +125,16 @@ def help_text(support_message: str) -> str:
 
 
 def _day(d: date) -> str:
-    return f"{d.strftime('%a')} {d.day} {d.strftime('%b')}"
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return one if count == 1 else many
+    """A day as "Sat 3 Jan", in the words and order of the person's language."""
+    return format_day(d, "MMMEd")
 
 
 def wait_phrase(wait: timedelta) -> str:
     """A wait in words, rounded up: "a minute", "7 minutes", "3 hours"."""
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     if minutes < 60:
-        return _plural(minutes, texts.WAIT_MINUTE, texts.WAIT_MINUTES.format(count=minutes))
-    hours = math.ceil(minutes / 60)
-    return _plural(hours, texts.WAIT_HOUR, texts.WAIT_HOURS.format(count=hours))
+        return texts.WAIT_MINUTES.format(count=minutes)
+    return texts.WAIT_HOURS.format(count=math.ceil(minutes / 60))
 
 
 def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
@@ -144,10 +146,8 @@ def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
         texts.RECAP_TITLE.format(start=start, end=end),
         "",
         texts.RECAP_COUNT.format(
-            total=recap.total,
-            glimmer_word=_plural(recap.total, "glimmer", "glimmers"),
-            days=recap.days_with_glimmers,
-            day_word=_plural(recap.days_with_glimmers, "day", "days"),
+            glimmers=texts.RECAP_GLIMMERS.format(count=recap.total),
+            days=texts.RECAP_DAYS.format(count=recap.days_with_glimmers),
         ),
     ]
     if recap.senses:
@@ -157,8 +157,7 @@ def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
         lines.append(texts.RECAP_SENSES.format(senses=senses))
     if recap.body_cues:
         cues = ", ".join(
-            f"{label(texts.BODY_LABELS[code]).lower()} ({count})"
-            for code, count in recap.body_cues[:3]
+            f"{label(texts.BODY_PHRASES[code])} ({count})" for code, count in recap.body_cues[:3]
         )
         lines.append(texts.RECAP_BODY.format(cues=cues))
     if recap.tags:
@@ -168,13 +167,7 @@ def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
         )
         lines.append(texts.RECAP_TAGS.format(tags=tags))
     if recap.savoured:
-        lines.append(
-            texts.RECAP_SHIFT.format(
-                closer=recap.closer_to_safe,
-                savoured=recap.savoured,
-                glimmer_word=_plural(recap.savoured, "glimmer", "glimmers"),
-            )
-        )
+        lines.append(texts.RECAP_SHIFT.format(closer=recap.closer_to_safe, savoured=recap.savoured))
     if streaks and recap.streak_days >= 2:
         lines.append(texts.RECAP_STREAK.format(days=recap.streak_days))
     if recap.top is not None:
@@ -211,7 +204,7 @@ def history_page(
 
 
 def search_words(words: Sequence[str]) -> str:
-    return escape("“" + " ".join(words) + "”", quote=False)
+    return texts.SEARCH_QUOTED.format(words=escape(" ".join(words), quote=False))
 
 
 def search_page(
@@ -249,8 +242,7 @@ def tags(counts: Sequence[tuple[str, int]]) -> str:
 def flashback(chosen: Flashback) -> str:
     day = _day(chosen.day) if chosen.day else ""
     if chosen.kind is Kind.YEARS_AGO:
-        years = "A year" if chosen.years == 1 else f"{chosen.years} years"
-        title = texts.FLASHBACK_YEARS_AGO.format(years=years)
+        title = texts.FLASHBACK_YEARS_AGO.format(years=chosen.years)
     elif chosen.kind is Kind.MONTH_AGO:
         title = texts.FLASHBACK_MONTH_AGO.format(date=day)
     else:
@@ -260,9 +252,7 @@ def flashback(chosen: Flashback) -> str:
 
 def import_found(found: Found, zone: ZoneInfo) -> str:
     count = len(found.entries)
-    entries = (
-        texts.IMPORT_FOUND_ONE if count == 1 else texts.IMPORT_FOUND_MANY.format(count=f"{count:,}")
-    )
+    entries = texts.IMPORT_ENTRIES.format(count=count)
     skipped = texts.IMPORT_SKIPPED.format(count=found.skipped) if found.skipped else ""
     return texts.IMPORT_FOUND.format(
         count=entries,
@@ -305,13 +295,9 @@ def plain_parts(text: str, most: int = 4000) -> list[str]:
 def import_done(added: int, already: int) -> str:
     if not added:
         return texts.IMPORT_NOTHING_NEW
-    glimmers = f"{added:,} {_plural(added, 'glimmer', 'glimmers')}"
+    glimmers = count_phrase(added)
     if already:
-        were = (
-            texts.IMPORT_ALREADY_ONE
-            if already == 1
-            else texts.IMPORT_ALREADY_MANY.format(count=f"{already:,}")
-        )
+        were = texts.IMPORT_ALREADY.format(count=already)
         return texts.IMPORT_DONE_ALREADY.format(added=glimmers, already=were)
     return texts.IMPORT_DONE.format(added=glimmers)
 
@@ -356,7 +342,7 @@ def days_phrase(mask: int) -> str:
         return texts.EVERY_DAY
     if mask == WEEKDAYS_MASK:
         return texts.WEEKDAYS
-    return ", ".join(name for day, name in enumerate(texts.DAY_NAMES) if mask >> day & 1)
+    return ", ".join(name for day, name in enumerate(day_names()) if mask >> day & 1)
 
 
 def _checkin_plan(user: User) -> str:
@@ -373,9 +359,7 @@ def _checkin_plan(user: User) -> str:
             time=hhmm(user.checkin_minute), days=days_phrase(user.checkin_days)
         )
     if user.paused_until:
-        plan = texts.SETTINGS_CHECKIN_PAUSED.format(
-            plan=plan, date=user.paused_until.strftime("%a %d %b")
-        )
+        plan = texts.SETTINGS_CHECKIN_PAUSED.format(plan=plan, date=_day(user.paused_until))
     return plan
 
 
@@ -387,7 +371,7 @@ def settings_summary(user: User, default_zone: str) -> str:
     """Every preference in a few lines, above the settings menu."""
     recap = (
         texts.SETTINGS_RECAP_AT.format(
-            day=texts.DAY_NAMES_LONG[user.recap_day], time=hhmm(user.recap_minute)
+            day=day_names("wide")[user.recap_day], time=hhmm(user.recap_minute)
         )
         if user.recap_on
         else texts.SETTINGS_OFF
@@ -399,20 +383,26 @@ def settings_summary(user: User, default_zone: str) -> str:
             checkin=_checkin_plan(user),
             zone=user.timezone or default_zone,
             skip=_on(user.skip_if_logged),
-            savour=user.savour_seconds,
+            savour=texts.SETTINGS_SECONDS.format(count=user.savour_seconds),
             ladder=_on(user.ask_ladder),
             recap=recap,
             streaks=_on(user.streaks_on),
             flashbacks=texts.FLASHBACKS_WHEN[user.flashbacks],
+            language=texts.LANGUAGE_NAME,
         )
     )
 
 
-# The question above each settings submenu.
+# The question above each settings submenu (its name in texts.py).
 SETTINGS_QUESTIONS = {
-    Choice.TIME: texts.ASK_CHECKIN_TIME,
-    Choice.DAYS: texts.ASK_DAYS,
-    Choice.PAUSE: texts.ASK_PAUSE_CHECKINS,
-    Choice.SAVOUR: texts.ASK_SAVOUR,
-    Choice.RECAP: texts.ASK_RECAP,
+    Choice.TIME: "ASK_CHECKIN_TIME",
+    Choice.DAYS: "ASK_DAYS",
+    Choice.PAUSE: "ASK_PAUSE_CHECKINS",
+    Choice.SAVOUR: "ASK_SAVOUR",
+    Choice.RECAP: "ASK_RECAP",
+    Choice.LANGUAGE: "LANGUAGE_ASK",
 }
+
+
+def settings_question(choice: Choice) -> str:
+    return str(getattr(texts, SETTINGS_QUESTIONS[choice]))

@@ -27,6 +27,7 @@ from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
 from bot.domain.recap import moved_closer_to_safe
 from bot.ui import texts
 from bot.ui.export import count_phrase, day_and_year, label_of, parsed_row
+from bot.ui.language import format_day
 
 # The spans /summary offers: button argument -> days back (None: everything).
 SPANS: dict[str, int | None] = {"4w": 28, "3m": 91, "1y": 365, "all": None}
@@ -174,8 +175,8 @@ def _periods(days: Sequence[date]) -> tuple[str, list[tuple[date, int]]]:
 
 def _period_name(unit: str, d: date) -> str:
     if unit == "week":
-        return f"{d.day} {d.strftime('%b')}"
-    return f"{d.strftime('%b')} {d.year}" if unit == "month" else str(d.year)
+        return format_day(d, "MMMd")
+    return format_day(d, "yMMM") if unit == "month" else str(d.year)
 
 
 def _counted(pairs: Sequence[tuple[str, int]]) -> str:
@@ -192,8 +193,7 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
                 first=day_and_year(facts.first),
                 last=day_and_year(facts.last),
                 count=count_phrase(facts.count),
-                days=facts.days,
-                day_word="day" if facts.days == 1 else "days",
+                days=texts.REPORT_DAYS.format(count=facts.days),
             ),
         ),
         ("text", texts.REPORT_ABOUT),
@@ -209,11 +209,11 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
     out.append(("heading", texts.REPORT_LADDER))
     if facts.savoured:
         if facts.savoured == 1:
-            savoured = texts.REPORT_SAVOURED_ONE.format(closer=texts.REPORT_ENDED[facts.closer])
-        else:
-            savoured = texts.REPORT_SAVOURED.format(
-                savoured=count_phrase(facts.savoured), closer=facts.closer
+            savoured = (
+                texts.REPORT_SAVOURED_ONE_CLOSER if facts.closer else texts.REPORT_SAVOURED_ONE_NOT
             )
+        else:
+            savoured = texts.REPORT_SAVOURED.format(savoured=facts.savoured, closer=facts.closer)
         out.append(("text", savoured))
         out.append(("text", texts.REPORT_BEFORE.format(states=_counted(facts.before))))
         out.append(("text", texts.REPORT_AFTER.format(states=_counted(facts.after))))

@@ -7,6 +7,10 @@ placed into these templates (see bot/ui/render.py), and nothing here holds user 
 
 from __future__ import annotations
 
+import sys
+
+from bot.ui.language import Plural, Spoken
+
 # --- Welcome, help, about -------------------------------------------------------------------
 
 WELCOME = (
@@ -39,6 +43,7 @@ HELP = (
     "/tags: your #tags (put a #word in any glimmer)\n"
     "/anchor: one of your own glimmers, for a hard moment\n"
     "/settings: check-in time, time zone and more\n"
+    "/language: the language I speak with you\n"
     "/export: take all of it with you, as files\n"
     "Send me a journal file (from /export, Daylio or Presently) to bring it in\n"
     "/forget: delete everything I keep about you\n"
@@ -63,10 +68,10 @@ ABOUT = (
     "land.\n\n"
     "<b>Further reading</b>\n"
     "• Dana, D. (2018). <i>The Polyvagal Theory in Therapy</i>. Norton.\n"
-    "• Porges, S. W. (1994). Orienting in a defensive world. <i>Psychophysiology</i>, 31(4).\n"
+    "• Porges, S. W. (1995). Orienting in a defensive world. <i>Psychophysiology</i>, 32(4).\n"
     "• Fredrickson, B. L. (2001). The role of positive emotions in positive psychology. "
     "<i>American Psychologist</i>, 56(3).\n"
-    "• Kok, B. E. &amp; Fredrickson, B. L. (2011). Upward spirals of the heart. "
+    "• Kok, B. E. &amp; Fredrickson, B. L. (2010). Upward spirals of the heart. "
     "<i>Biological Psychology</i>, 85(3)."
 )
 
@@ -85,28 +90,40 @@ SOMETHING_WENT_WRONG = "I'm sorry, something went wrong on my side. Please try a
 # --- Quick logging --------------------------------------------------------------------------
 
 SAVED_ONE = "Kept: “{text}” ✨"
-SAVED_MANY = "Kept {count} glimmers. ✨"
+SAVED_MANY = Plural("Kept {count} glimmer. ✨", "Kept {count} glimmers. ✨")
 SAVED_CHECKIN_ONE = "Thank you for sharing. Kept: “{text}” ✨"
-SAVED_CHECKIN_MANY = "Thank you for sharing. Kept {count} glimmers. ✨"
+SAVED_CHECKIN_MANY = Plural(
+    "Thank you for sharing. Kept {count} glimmer. ✨",
+    "Thank you for sharing. Kept {count} glimmers. ✨",
+)
 EDITED_ONE = "Updated: “{text}”"
-EDITED_MANY = "Updated {count} glimmers."
+EDITED_MANY = Plural("Updated {count} glimmer.", "Updated {count} glimmers.")
 ASK_QUICK_TEXT = "What was the glimmer? Send it in one message, a line for each."
 SAVE_FAILED = (
     "I'm sorry, I couldn't save that just now. Please send it again in a moment; "
     "nothing else has changed."
 )
 # Limits (bot/domain/limits.py): far above everyday use, said kindly when reached.
-TOO_MANY_LINES = (
+TOO_MANY_LINES = Plural(
+    "That's a lot in one message: I kept the first {kept} line as a glimmer, the most one "
+    "message holds. Send the rest in another message and I'll keep those too.",
     "That's a lot in one message: I kept the first {kept} lines as glimmers, the most one "
-    "message holds. Send the rest in another message and I'll keep those too."
+    "message holds. Send the rest in another message and I'll keep those too.",
+    by="kept",
 )
-DAY_FULL = (
+DAY_FULL = Plural(
+    "You've kept {limit} glimmer today, the most I keep in one day, so this one wasn't "
+    "kept. There's room again in about {wait}. Everything before it is safe.",
     "You've kept {limit} glimmers today, the most I keep in one day, so this one wasn't "
-    "kept. There's room again in about {wait}. Everything before it is safe."
+    "kept. There's room again in about {wait}. Everything before it is safe.",
+    by="limit",
 )
-DAY_FULL_PART = (
-    "That brings you to {limit} glimmers today, the most I keep in one day: I kept the "
-    "first {kept} lines of this message. There's room again in about {wait}."
+DAY_FULL_PART = Plural(
+    "That brings you to the most glimmers I keep in one day ({limit}): I kept the first "
+    "{kept} line of this message. There's room again in about {wait}.",
+    "That brings you to the most glimmers I keep in one day ({limit}): I kept the first "
+    "{kept} lines of this message. There's room again in about {wait}.",
+    by="kept",
 )
 RECAP_RESTING = (
     "That's a lot of recaps in a short while, so let's give the charts a rest. "
@@ -117,12 +134,11 @@ EXPORT_RESTING = (
     "You've exported your journal a few times just now, so let's give it a rest. "
     "You can ask again in about {wait}; nothing has changed meanwhile."
 )
-WAIT_MINUTE = "a minute"
-WAIT_MINUTES = "{count} minutes"
-WAIT_HOUR = "an hour"
-WAIT_HOURS = "{count} hours"
+# How long until there's room again, after "in about": "a minute", "7 minutes", "an hour".
+WAIT_MINUTES = Plural("a minute", "{count} minutes")
+WAIT_HOURS = Plural("an hour", "{count} hours")
 UNDONE_ONE = "Removed. It's as if it was never sent."
-UNDONE_MANY = "Removed all {count}."
+UNDONE_MANY = Plural("Removed all {count}.", "Removed all {count}.")
 ALREADY_GONE = "That one has already been removed."
 PICK_SAVOUR = "Which one would you like to savour?"
 PICK_DETAILS = "Which one would you like to add details to?"
@@ -147,14 +163,21 @@ ASK_SENSE = "Which sense or kind of moment brought it?"
 ASK_BODY = "Where did you feel it in your body, if anywhere? Tap one, or type it in your own words."
 ASK_BODY_TEXT = "Where did you feel it? Type it in your own words."
 ASK_LADDER = "Where are you on your ladder right now?"
-ASK_PAUSE = (
+ASK_PAUSE = Plural(
     "Would you like to pause with it? Let the glimmer come back to mind and stay with it for "
-    "<b>{seconds} seconds</b>. Notice anything that softens or settles. Choose a length:"
+    "<b>{seconds} second</b>. Notice anything that softens or settles. Choose a length:",
+    "Would you like to pause with it? Let the glimmer come back to mind and stay with it for "
+    "<b>{seconds} seconds</b>. Notice anything that softens or settles. Choose a length:",
+    by="seconds",
 )
-PAUSING = (
+PAUSING = Plural(
     "Stay with it now. 🕯\n\n"
     "Let the moment come back: what you saw, heard or felt. There's nothing to do but notice. "
-    "I'll check back in {seconds} seconds."
+    "I'll check back in {seconds} second.",
+    "Stay with it now. 🕯\n\n"
+    "Let the moment come back: what you saw, heard or felt. There's nothing to do but notice. "
+    "I'll check back in {seconds} seconds.",
+    by="seconds",
 )
 PAUSE_ENDED_EARLY = "That's fine. We can stop here."
 ASK_LANDED = "Welcome back. How much did that land for you, from 1 (barely) to 5 (deeply)?"
@@ -164,7 +187,9 @@ SUMMARY_SENSE = "Brought by: {value}"
 SUMMARY_BODY = "Felt: {value}"
 SUMMARY_LADDER = "Ladder: {value}"
 SUMMARY_LADDER_SHIFT = "Ladder: {before} → {after}"
-SUMMARY_SAVOURED = "Savoured for {seconds} seconds"
+SUMMARY_SAVOURED = Plural(
+    "Savoured for {seconds} second", "Savoured for {seconds} seconds", by="seconds"
+)
 SUMMARY_LANDED = "Landed: {value} of 5"
 TIMED_OUT_KEPT = "We paused there, and that's fine. I've kept your glimmer just as it was:"
 CANCELLED = "Of course. We'll leave it there."
@@ -192,13 +217,27 @@ BUTTON_REMIND = "Remind me in an hour"
 # --- Weekly recap, history, anchor ---------------------------------------------------------------
 
 RECAP_TITLE = "<b>Your week of glimmers</b> ({start} – {end})"
-RECAP_COUNT = "You noticed {total} {glimmer_word} on {days} {day_word}."
+RECAP_COUNT = "You noticed {glimmers} on {days}."
+RECAP_GLIMMERS = Plural("{count} glimmer", "{count} glimmers")
+RECAP_DAYS = Plural("{count} day", "{count} days")
 RECAP_SENSES = "They came mostly through: {senses}."
 RECAP_BODY = "You felt them as: {cues}."
+# The body cues inside a sentence (RECAP_BODY): BODY_LABELS as they read mid-sentence.
+BODY_PHRASES = {
+    "chest": "warmth in the chest",
+    "shoulders": "shoulders softening",
+    "breath": "slower breath",
+    "smile": "a smile",
+    "belly": "a settled belly",
+}
 RECAP_TAGS = "Your tags this week: {tags}."
 
 # A glimmer that comes back (with the weekly recap, or each check-in: /settings).
-FLASHBACK_YEARS_AGO = "🌿 <b>{years} ago today</b> you kept this:"
+FLASHBACK_YEARS_AGO = Plural(
+    "🌿 <b>A year ago today</b> you kept this:",
+    "🌿 <b>{years} years ago today</b> you kept this:",
+    by="years",
+)
 FLASHBACK_MONTH_AGO = "🌿 <b>About a month ago</b> ({date}) you kept this:"
 FLASHBACK_STARRED = "🌿 <b>One you starred</b>, from {date}:"
 FLASHBACK = (
@@ -206,10 +245,18 @@ FLASHBACK = (
     "If you like, let it come back for a moment, not just as words: where were you, what "
     "did you notice, how did it feel in your body? Stay with it for about 20 seconds."
 )
-RECAP_SHIFT = "{closer} of {savoured} savoured {glimmer_word} ended closer to safe and connected."
+RECAP_SHIFT = Plural(
+    "{closer} of {savoured} savoured glimmer ended closer to safe and connected.",
+    "{closer} of {savoured} savoured glimmers ended closer to safe and connected.",
+    by="savoured",
+)
 RECAP_TOP = "The one that landed most:\n<i>“{text}”</i>"
 RECAP_SAMPLES = "A few from the week:"
-RECAP_STREAK = "{days} days in a row with a glimmer noticed."
+RECAP_STREAK = Plural(
+    "{days} day in a row with a glimmer noticed.",
+    "{days} days in a row with a glimmer noticed.",
+    by="days",
+)
 RECAP_INVITE = "For the week ahead: what small moment might you look out for?"
 RECAP_EMPTY = (
     "<b>Your week</b> ({start} – {end})\n\n"
@@ -223,6 +270,12 @@ RECAP_CAPTION = (
 )
 RECAP_CAPTION_EMPTY = "An empty week, {start} to {end}: nothing kept yet, and that's fine."
 RECAP_CAPTION_TOP_SENSE = ", led by {sense}"
+# The words drawn on the recap's picture.
+CHART_TITLE = "Your week of glimmers"
+CHART_PER_DAY = "Glimmers each day"
+CHART_SENSES = "What you noticed them through"
+CHART_EMPTY_WEEK = "No glimmers this week yet"
+CHART_NO_SENSES = "No senses picked this week"
 BUTTON_PREVIOUS_WEEK = "◀ Week before"
 BUTTON_NEXT_WEEK = "Next week ▶"
 HISTORY_TITLE = "<b>Your glimmers</b> (page {page} of {pages})"
@@ -232,13 +285,21 @@ SEARCH_ASK = (
     "What shall I look for? Send /search with a word or two, like "
     "<code>/search rain</code> or <code>/search sound morning</code>."
 )
-SEARCH_TITLE = "<b>Glimmers with {words}</b>: {count} found (page {page} of {pages})"
+# The words searched for, in quotation marks, inside SEARCH_TITLE and SEARCH_NONE.
+SEARCH_QUOTED = "“{words}”"
+SEARCH_TITLE = Plural(
+    "<b>Glimmers with {words}</b>: {count} found (page {page} of {pages})",
+    "<b>Glimmers with {words}</b>: {count} found (page {page} of {pages})",
+)
 SEARCH_NONE = (
     "I couldn't find a glimmer with {words}. A shorter word, or another one, might find it; "
     "/history shows them all."
 )
 TAGS_TITLE = "<b>Your tags</b>, most used first. Tap one to see its glimmers.\n\n{tags}"
-TAGS_MORE = "\n\n…and {count} more: /search #tag finds any of them."
+TAGS_MORE = Plural(
+    "\n\n…and {count} more: /search #tag finds it.",
+    "\n\n…and {count} more: /search #tag finds any of them.",
+)
 TAG_ENTRY = "#{tag} ({count})"
 TAGS_NONE = (
     "No tags yet. Put a #word anywhere in a glimmer, like "
@@ -277,13 +338,15 @@ SETTINGS_SUMMARY = (
     "Daily check-in: {checkin}\n"
     "Time zone: {zone}\n"
     "Skip the check-in on days you've already logged: {skip}\n"
-    "Savouring pause: {savour} seconds\n"
+    "Savouring pause: {savour}\n"
     "Ladder questions: {ladder}\n"
     "Weekly recap: {recap}\n"
     "Streaks in the recap: {streaks}\n"
-    "Glimmers that come back: {flashbacks}\n\n"
+    "Glimmers that come back: {flashbacks}\n"
+    "Language: {language}\n\n"
     "Tap what you'd like to change."
 )
+SETTINGS_SECONDS = Plural("{count} second", "{count} seconds")
 SETTINGS_CHECKIN_AT = "{time} on {days}"
 SETTINGS_CHECKIN_WINDOW = "a surprise moment between {start} and {end}, on {days}"
 SETTINGS_CHECKIN_OFF = "off"
@@ -293,8 +356,6 @@ SETTINGS_ON = "on"
 SETTINGS_OFF = "off"
 EVERY_DAY = "every day"
 WEEKDAYS = "weekdays"
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-DAY_NAMES_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ASK_CHECKIN_TIME = (
     "When would you like your daily check-in? Tap a time, or type one (like 20:30 or 8.30 pm)."
 )
@@ -331,6 +392,7 @@ BUTTON_SAVOUR_MENU = "⏱ Savouring length"
 BUTTON_LADDER_ON = "Ladder questions: on"
 BUTTON_LADDER_OFF = "Ladder questions: off"
 BUTTON_RECAP_MENU = "📬 Weekly recap"
+BUTTON_LANGUAGE = "🗣 Language"
 FLASHBACKS_WHEN = {
     "weekly": "with the weekly recap",
     "checkin": "with each check-in",
@@ -355,6 +417,15 @@ BUTTON_RECAP_OFF = "No weekly recap"
 BUTTON_RECAP_ON = "Send the weekly recap"
 BUTTON_BACK = "◀ Back"
 
+# --- /language (and its button in /settings) ---------------------------------------------------
+
+LANGUAGE_ASK = "Which language shall I speak with you? You can change it again at any time."
+# Said in the newly chosen language, right after the choice.
+LANGUAGE_SET = "From now on I'll speak English with you. 🌱"
+LANGUAGE_SAME = "We're already speaking English."
+# The language's own name, in the /settings summary.
+LANGUAGE_NAME = "English"
+
 # --- Buttons --------------------------------------------------------------------------------
 
 BUTTON_LOG_FIRST = "Log your first glimmer"
@@ -376,7 +447,11 @@ BUTTON_KEEP_TEXT = "Keep the words"
 # --- Answers to button presses (short pop-ups) ------------------------------------------------
 
 BUTTON_EXPIRED = "That button has expired. Send /help to see what you can do."
-SAVOUR_CHOICE_REMEMBERED = "I'll offer {seconds} seconds next time too."
+SAVOUR_CHOICE_REMEMBERED = Plural(
+    "I'll offer {seconds} second next time too.",
+    "I'll offer {seconds} seconds next time too.",
+    by="seconds",
+)
 
 # --- Labels for stored answer codes ---------------------------------------------------------
 
@@ -407,28 +482,32 @@ LADDER_LABELS = {
 
 # --- Telegram's command menu ------------------------------------------------------------------
 
-COMMAND_MENU = (
-    ("glimmer", "Notice a glimmer slowly and savour it"),
-    ("g", "Keep a glimmer in one go: /g warm tea"),
-    ("help", "How this works, and where to find support"),
-    ("about", "The ideas behind glimmers"),
-    ("recap", "Your week of glimmers, with a picture"),
-    ("settings", "Check-in time, time zone and more"),
-    ("history", "Everything you've kept"),
-    ("search", "Find glimmers by their words: /search rain"),
-    ("tags", "Your #tags, to find glimmers by"),
-    ("summary", "A summary for your therapist, as a PDF"),
-    ("anchor", "One of your own glimmers, for a hard moment"),
-    ("export", "Take all your glimmers with you, as files"),
-    ("privacy", "What is stored, and who can see it"),
-    ("forget", "Delete everything the bot keeps about you"),
-    ("cancel", "Leave what we're doing"),
-    ("start", "Welcome"),
-)
+# Each command and its line in Telegram's menu, sent for each language the bot speaks.
+COMMAND_MENU = {
+    "glimmer": "Notice a glimmer slowly and savour it",
+    "g": "Keep a glimmer in one go: /g warm tea",
+    "help": "How this works, and where to find support",
+    "about": "The ideas behind glimmers",
+    "recap": "Your week of glimmers, with a picture",
+    "settings": "Check-in time, time zone and more",
+    "language": "The language I speak with you",
+    "history": "Everything you've kept",
+    "search": "Find glimmers by their words: /search rain",
+    "tags": "Your #tags, to find glimmers by",
+    "summary": "A summary for your therapist, as a PDF",
+    "anchor": "One of your own glimmers, for a hard moment",
+    "export": "Take all your glimmers with you, as files",
+    "privacy": "What is stored, and who can see it",
+    "forget": "Delete everything the bot keeps about you",
+    "cancel": "Leave what we're doing",
+    "start": "Welcome",
+}
 
-FLOOD_SUMMARY = (
+FLOOD_SUMMARY = Plural(
+    "…and {count} more message, kept. ✨ I stayed quiet so as not to interrupt you. "
+    "/history shows every glimmer.",
     "…and {count} more messages, all kept. ✨ I stayed quiet so as not to interrupt you. "
-    "/history shows every glimmer."
+    "/history shows every glimmer.",
 )
 
 # --- Your data: privacy, export, erasure ----------------------------------------------------
@@ -436,9 +515,9 @@ FLOOD_SUMMARY = (
 PRIVACY = (
     "<b>What I keep, and who can see it</b>\n\n"
     "<b>What:</b> the glimmers you send me and the answers you give (senses, body, ladder, "
-    "stars), your settings (check-in time, time zone, days), when check-ins were sent, and "
-    "where a conversation with me is up to. Your Telegram user id links them; I don't keep "
-    "your name or username.\n\n"
+    "stars), your settings (check-in time, time zone, days, language), when check-ins were "
+    "sent, and where a conversation with me is up to. Your Telegram user id links them; I "
+    "don't keep your name or username.\n\n"
     "<b>Where:</b> in one database file on the server of whoever runs this bot{encryption}\n\n"
     "<b>Who can see it:</b> only you, here in this chat. No other user can reach your "
     "glimmers. The bot shows the people who run it counts only (how many people, how many "
@@ -476,8 +555,7 @@ FORGET_ASK = (
     "removed too."
 )
 FORGET_NO_GLIMMERS = "your glimmers (you have none yet)"
-FORGET_ONE_GLIMMER = "your 1 glimmer"
-FORGET_GLIMMERS = "all {count} of your glimmers"
+FORGET_GLIMMERS = Plural("your {count} glimmer", "all {count} of your glimmers")
 FORGET_DONE = (
     "Done. Everything I kept about you is deleted. 🌱\n\n"
     "If you ever want to begin again, just send /start."
@@ -514,7 +592,8 @@ REPORT_CAPTION = "Your summary: {count}. Yours to print, send or keep."
 REPORT_TEXT_INTRO = "The same as text, to paste into a message:"
 REPORT_FAILED = "I couldn't put the summary together just now. Please try again in a while."
 REPORT_TITLE = "Glimmers: a summary"
-REPORT_SPAN = "{first} to {last}: {count} on {days} {day_word}."
+REPORT_SPAN = "{first} to {last}: {count} on {days}."
+REPORT_DAYS = Plural("{count} day", "{count} days")
 REPORT_ABOUT = (
     "These are the glimmers one person noticed and kept with a Telegram bot: small, everyday "
     "moments of safety and connection (Deb Dana's term, from polyvagal theory). They wrote "
@@ -536,15 +615,21 @@ REPORT_BRINGS = "What brings them"
 REPORT_SENSES = "Noticed through: {senses}."
 REPORT_BODY = "Felt in the body as: {cues}."
 REPORT_LADDER = "The ladder, before and after savouring"
-REPORT_SAVOURED = (
-    "{savoured} savoured with the ladder question before and after; {closer} of them ended "
-    "closer to safe and connected (or stayed there)."
+REPORT_SAVOURED = Plural(
+    "{savoured} glimmer savoured with the ladder question before and after; {closer} of "
+    "them ended closer to safe and connected (or stayed there).",
+    "{savoured} glimmers savoured with the ladder question before and after; {closer} of "
+    "them ended closer to safe and connected (or stayed there).",
+    by="savoured",
 )
-REPORT_SAVOURED_ONE = (
-    "1 glimmer savoured with the ladder question before and after; it {closer} closer to "
+REPORT_SAVOURED_ONE_CLOSER = (
+    "1 glimmer savoured with the ladder question before and after; it ended closer to safe "
+    "and connected."
+)
+REPORT_SAVOURED_ONE_NOT = (
+    "1 glimmer savoured with the ladder question before and after; it did not end closer to "
     "safe and connected."
 )
-REPORT_ENDED = ("did not end", "ended")
 REPORT_BEFORE = "Before: {states}."
 REPORT_AFTER = "After: {states}."
 REPORT_NO_LADDER = "No glimmers were savoured with the ladder questions in this time."
@@ -558,15 +643,15 @@ IMPORT_FOUND = (
     "I found <b>{count}</b> in this file ({source}), {first} to {last}.{skipped}\n\n"
     "Shall I bring them into your glimmers? Anything already here is left as it is."
 )
-IMPORT_FOUND_ONE = "1 entry"
-IMPORT_FOUND_MANY = "{count} entries"
-IMPORT_SKIPPED = " {count} without any words will be left out."
+IMPORT_ENTRIES = Plural("{count} entry", "{count} entries")
+IMPORT_SKIPPED = Plural(
+    " {count} without any words will be left out.", " {count} without any words will be left out."
+)
 BUTTON_IMPORT_YES = "Bring them in"
 BUTTON_IMPORT_NO = "Not now"
 IMPORT_DONE = "Brought in: {added}. ✨ /history shows them among the rest."
 IMPORT_DONE_ALREADY = "Brought in: {added}; {already} already here. ✨"
-IMPORT_ALREADY_ONE = "1 was"
-IMPORT_ALREADY_MANY = "{count} were"
+IMPORT_ALREADY = Plural("{count} was", "{count} were")
 IMPORT_NOTHING_NEW = "Everything in that file was already here, so nothing changed."
 IMPORT_NOT_NOW = "Alright, nothing was brought in. Send the file again whenever you like."
 IMPORT_GONE = "That file has been put away. Send it again to bring it in."
@@ -588,7 +673,11 @@ IMPORT_NOT_TEXT = (
     "exports from Daylio or Presently."
 )
 IMPORT_UNKNOWN = IMPORT_NOT_TEXT
-IMPORT_TOO_MANY = "That file holds more than {most} entries, more than I can bring in at once."
+IMPORT_TOO_MANY = Plural(
+    "That file holds more than {most} entry, more than I can bring in at once.",
+    "That file holds more than {most} entries, more than I can bring in at once.",
+    by="most",
+)
 IMPORT_BAD_JSON = "That JSON file is damaged (it doesn't read as JSON), so nothing was brought in."
 IMPORT_BAD_CSV = "That CSV file is damaged, so nothing was brought in."
 IMPORT_EMPTY = "That file is empty."
@@ -596,6 +685,20 @@ IMPORT_BAD_ENTRY = (
     "Entry {number} in that file has a {what} I can't read, so nothing was brought in. "
     "Is the file as the app exported it?"
 )
+# The part of an entry IMPORT_BAD_ENTRY names.
+IMPORT_WHAT = {
+    "entry": "shape",
+    "words": "text",
+    "time": "time",
+    "sense": "sense",
+    "body cue": "body cue",
+    "body note": "body note",
+    "ladder before": "ladder answer (before)",
+    "ladder after": "ladder answer (after)",
+    "savouring": "savouring length",
+    "landed": "“landed” answer",
+    "star": "star",
+}
 IMPORT_BAD_ROW = (
     "Line {number} of that file doesn't have the columns the rest have, so nothing was brought in."
 )
@@ -603,15 +706,17 @@ IMPORT_BAD_WHEN = (
     "Entry {number} in that file is dated before 1970 or in the future, which can't be "
     "right, so nothing was brought in. Is the date a typo?"
 )
-IMPORT_DAY_FULL = (
+IMPORT_DAY_FULL = Plural(
+    "That's more than I can bring in today: there's room for {room} more entry. "
+    "You can bring this file in again in about {wait}; nothing changed meanwhile.",
     "That's more than I can bring in today: there's room for {room} more entries. "
-    "You can bring this file in again in about {wait}; nothing changed meanwhile."
+    "You can bring this file in again in about {wait}; nothing changed meanwhile.",
+    by="room",
 )
 IMPORT_BAD_DATE = (
     "Line {number} of that file has a date or time I can't read, so nothing was brought in."
 )
-EXPORT_ONE = "1 glimmer"
-EXPORT_MANY = "{count} glimmers"
+EXPORT_GLIMMERS = Plural("{count} glimmer", "{count} glimmers")
 EXPORT_FAILED = (
     "I'm sorry, I couldn't send the files just now. Nothing is lost: please try /export again "
     "in a little while."
@@ -633,6 +738,9 @@ EXPORT_CSV_HEADER = (
 )
 EXPORT_YES = "yes"
 EXPORT_JOURNAL_TITLE = "My glimmers"
+# The files' names (day: as 2026-12-07), without their ending (.json, .csv, .md, .pdf).
+EXPORT_FILE_NAME = "glimmers-{day}"
+REPORT_FILE_NAME = "glimmers-summary-{day}.pdf"
 EXPORT_JOURNAL_INTRO = "Exported on {date}: {count}. Times are in {zone}."
 EXPORT_JOURNAL_EMPTY = "No glimmers yet. The first one is waiting to be noticed."
 EXPORT_SENSE = "Sense"
@@ -660,3 +768,7 @@ TRIAL_NOTHING_SCHEDULED = "Nothing is scheduled yet: send /start first."
 TRIAL_CHECKIN_TIME = "It's check-in time."
 TRIAL_RECAP_TIME = "It's Sunday's recap."
 TRIAL_BUTTON_GONE = "That button is gone."
+
+# Reading texts.NAME gives NAME in the language of whoever the bot is speaking with now
+# (bot/ui/language.py). Keep this line last.
+sys.modules[__name__].__class__ = Spoken

@@ -217,6 +217,16 @@ class FakeTelegram(WebhookDelivery, FaultInjection):
     def unblock(self, user_id: int) -> None:
         self._blocked.discard(user_id)
 
+    def command_menu(
+        self, *, scope: JsonDict | None = None, language_code: str = ""
+    ) -> list[JsonDict]:
+        """The command menu the bot set for a scope (default: everyone) and language."""
+        return list(
+            self._commands_by_scope.get(
+                _scope_key({"scope": scope, "language_code": language_code}), []
+            )
+        )
+
     @property
     def updates(self) -> list[JsonDict]:
         """Every update ever queued (confirmed or not), oldest first."""

@@ -1,0 +1,218 @@
+"""The catalogs: complete, true to the English (placeholders, HTML), within Telegram's limits,
+up to date with bot/ui/texts.py; and the plural forms, dates and language choice they rely on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+
+from bot.ui import callbacks as cb
+from bot.ui import catalogs, keyboards, language, texts
+from bot.ui.language import LANGUAGES, Plural, speaking
+from sandbox.botapi.html import HtmlParseError, render_html
+from storage.models import User
+from tests.factories import WHEN
+
+TRANSLATED = sorted(set(LANGUAGES) - {language.ENGLISH})
+SAMPLE = {
+    "text": "tea &amp; toast",
+    "words": "“rain”",
+    "zone": "Europe/Berlin",
+    "support": "Call 116 123",
+    "tag": "rain",
+    "wait": "5",
+}
+
+
+def test_every_language_offered_has_a_catalog_and_every_catalog_is_offered() -> None:
+    assert catalogs.translated_languages() == TRANSLATED
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_message_is_translated_with_the_same_placeholders_tags_and_limits(
+    code: str,
+) -> None:
+    assert catalogs.problems(code) == []
+
+
+def test_the_template_is_up_to_date_with_texts_py() -> None:
+    """Run `python -m bot.ui.catalogs update` after changing texts.py."""
+    assert catalogs.TEMPLATE.read_bytes() == catalogs.template_bytes()
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_compiled_catalog_is_the_one_the_bot_reads(code: str) -> None:
+    """Run `python -m bot.ui.catalogs compile` after changing a .po file."""
+    assert catalogs.catalog_path(code, "mo").read_bytes() == catalogs.compiled(code)
+
+
+def _filled(template: str) -> str:
+    return re.sub(r"{(\w+)}", lambda m: SAMPLE.get(m.group(1), "12"), template)
+
+
+def _every_text(code: str) -> list[tuple[str, str]]:
+    """Each message in `code` with sample values, every plural form of it."""
+    out = []
+    with speaking(code):
+        for context, value in language.spoken_messages(texts):
+            if isinstance(value, Plural):
+                for number in (1, 2, 5, 21):
+                    out.append((f"{context}[{number}]", _filled(value.form(number))))
+            else:
+                out.append((context, _filled(value)))
+    return out
+
+
+# Plain text, never parsed as HTML: buttons, pop-ups, the command menu, the files and the
+# chart (a label placed into a message is escaped first: render.label).
+PLAIN = (
+    "BUTTON_",
+    "SENSE_LABELS",
+    "BODY_LABELS",
+    "LADDER_LABELS",
+    "BODY_PHRASES",
+    "COMMAND_MENU",
+    "EXPORT_CSV_HEADER",
+    "EXPORT_FILE_NAME",
+    "REPORT_FILE_NAME",
+    "CHART_",
+    "TRIAL_",
+)
+
+
+@pytest.mark.parametrize("code", [language.ENGLISH, *TRANSLATED])
+def test_every_message_renders_into_html_telegram_accepts(code: str) -> None:
+    for context, text in _every_text(code):
+        name = context.split(".", 1)[0].split("[", 1)[0]
+        if name.startswith(PLAIN) or name in catalogs.POPUPS:
+            assert "&amp;" not in text and "<b>" not in text, f"{code} {context} is plain text"
+            text = html.escape(text, quote=False)
+        try:
+            plain, _ = render_html(text)
+        except HtmlParseError as exc:
+            raise AssertionError(f"{code} {context}: {exc}") from None
+        assert plain.strip(), f"{code} {context} is empty"
+        assert len(plain.encode("utf-16-le")) // 2 <= 4096, f"{code} {context} is too long"
+
+
+# Translations that rightly read as the English does.
+SAME_AS_ENGLISH = {("fr", "WAIT_MINUTES")}
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_no_message_is_left_in_english(code: str) -> None:
+    """A translation may equal its English where it has hardly a word of its own: an
+    emoji, a placeholder, a name."""
+    english = dict(language.messages(texts))
+    with speaking(code):
+        spoken = dict(_contexts_and_values())
+    same = [
+        context
+        for context, value in spoken.items()
+        if value == english[context]
+        and (code, context) not in SAME_AS_ENGLISH
+        and len(re.sub(r"{\w+}|<[^>]+>|[\W\d_]", "", str(value))) > 6
+    ]
+    assert same == []
+
+
+def _contexts_and_values() -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for context, value in language.spoken_messages(texts):
+        if isinstance(value, Plural):
+            forms = tuple(value.form(n) for n in (1, 2, 5))
+            value = (forms[0], forms[-1]) if forms[1] == forms[2] else forms
+        out.append((context, value))
+    return out
+
+
+@pytest.mark.parametrize("code", [language.ENGLISH, *TRANSLATED])
+def test_every_settings_button_fits_a_phone_and_its_data_fits_telegram(code: str) -> None:
+    person = User(
+        id=10**15,
+        first_seen_at=WHEN,
+        timezone=None,
+        savour_seconds=20,
+        ask_ladder=True,
+        glimmer_asked_at=None,
+    )
+    with speaking(code):
+        markups = [keyboards.settings_menu(person)]
+        markups += [
+            markup
+            for choice in cb.Choice
+            if (markup := keyboards.settings_submenu(person, choice)) is not None
+        ]
+        markups.append(keyboards.confirm_forget(person.id))
+    for markup in markups:
+        for row in markup.inline_keyboard:
+            widths = [len(button.text.encode("utf-16-le")) // 2 for button in row]
+            assert sum(widths) <= 48, f"{code}: a row too wide for a phone: {row}"
+            for button in row:
+                assert len((button.callback_data or "").encode()) <= 64  # type: ignore[arg-type]
+
+
+def test_russian_counts_take_the_three_forms() -> None:
+    with speaking("ru"):
+        forms = {n: texts.EXPORT_GLIMMERS.format(count=n) for n in (1, 2, 5, 11, 21, 22, 10_000)}
+    assert len({forms[1].split()[1], forms[2].split()[1], forms[5].split()[1]}) == 3
+    assert forms[21].split()[1] == forms[1].split()[1]
+    assert forms[22].split()[1] == forms[2].split()[1]
+    assert forms[11].split()[1] == forms[5].split()[1]
+    assert forms[10_000].startswith("10\xa0000")  # Russian groups thousands with a space
+
+
+def test_english_keeps_its_own_forms_and_numbers() -> None:
+    assert texts.EXPORT_GLIMMERS.format(count=1) == "1 glimmer"
+    assert texts.EXPORT_GLIMMERS.format(count=10_000) == "10,000 glimmers"
+    assert texts.WAIT_MINUTES.format(count=1) == "a minute"
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "long"),
+    [
+        ("en", "Sat 3 Jan", "Saturday, 3 January 2026"),
+        ("de", "Sa., 3. Jan.", "Samstag, 3. Januar 2026"),
+        ("fr", "sam. 3 janv.", "samedi 3 janvier 2026"),
+        ("es", "sáb, 3 ene", "sábado, 3 de enero de 2026"),
+        ("ru", "сб, 3 янв.", "суббота, 3 января 2026\u202fг."),
+    ],
+)
+def test_dates_are_written_as_each_language_writes_them(code: str, day: str, long: str) -> None:
+    with speaking(code):
+        assert language.format_day(date(2026, 1, 3), "MMMEd") == day
+        assert language.format_day(date(2026, 1, 3), "full") == long
+
+
+@pytest.mark.parametrize(
+    ("reported", "spoken"),
+    [
+        ("de", "de"),
+        ("de-AT", "de"),
+        ("es-419", "es"),
+        ("fr_CA", "fr"),
+        ("RU", "ru"),
+        ("pt-br", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("x" * 300, "en"),
+    ],
+)
+def test_telegrams_language_code_picks_the_language(reported: str | None, spoken: str) -> None:
+    assert language.from_telegram(reported) == spoken
+
+
+def test_a_language_no_longer_offered_falls_back_to_english() -> None:
+    with speaking("xx"):
+        assert language.current() == language.ENGLISH
+        assert texts.WELCOME_FIRST.startswith("There's no right way")
+
+
+def test_the_background_process_speaks_the_language_it_is_given() -> None:
+    said = language.in_language("fr", lambda: texts.LANGUAGE_ASK)
+    assert said.startswith("Dans quelle langue")
+    assert texts.LANGUAGE_ASK.startswith("Which language")  # and nothing leaks out of it
