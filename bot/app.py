@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -129,12 +130,16 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], timing: Ti
 async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     svc = services_of(app)
     await svc.db.open()
+    # Telegram's command menu: English for everyone, and one for each language the bot
+    # speaks, shown to people whose app is set to it; sent side by side.
+    menus = []
+    for code in LANGUAGES:
+        with speaking(code):
+            menus.append((command_menu(), None if code == ENGLISH else code))
     try:
-        for code in LANGUAGES:
-            with speaking(code):
-                await app.bot.set_my_commands(
-                    command_menu(), language_code=None if code == ENGLISH else code
-                )
+        await asyncio.gather(
+            *(app.bot.set_my_commands(menu, language_code=code) for menu, code in menus)
+        )
     except TelegramError as exc:
         log.warning("could not register the command menu: %s", exc)
     await glimmer.restore_timers(app)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bot.runtime.heartbeat import STALE_AFTER, Heartbeat
 from bot.settings import Settings, SettingsError, load_settings
+from bot.ui.language import ENGLISH, LANGUAGES
 from storage import maintenance
 from storage.crypto import PLAIN, SealError, TextBox, decode_key, generate_key
 
@@ -214,7 +215,9 @@ def try_it(args: argparse.Namespace) -> str:
     from sandbox import trial
 
     try:
-        asyncio.run(trial.serve(args.port, open_browser=not args.no_browser))
+        asyncio.run(
+            trial.serve(args.port, open_browser=not args.no_browser, language=args.language)
+        )
     except OSError as exc:
         raise CommandError(
             f"cannot serve the chat page on port {args.port} ({exc.strerror or exc}); "
@@ -227,6 +230,12 @@ def try_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8080, help="the chat page's port (8080)")
     parser.add_argument(
         "--no-browser", action="store_true", help="print the page's address, open no browser"
+    )
+    parser.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        default=ENGLISH,
+        help="the language your Telegram would report, so the bot starts in it (en)",
     )
 
 

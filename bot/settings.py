@@ -35,11 +35,6 @@ LOOPBACK_HOSTS = frozenset({"localhost"})
 # Proxies both transports can use without more packages.
 PROXY_SCHEMES = frozenset({"http", "https"})
 
-DEFAULT_SUPPORT_MESSAGE = (
-    "If you are in danger or might harm yourself, call your local emergency number now. "
-    "In the UK and Ireland you can ring Samaritans on 116 123, any time, free."
-)
-
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
@@ -63,7 +58,9 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/glimmers.sqlite3")
     default_timezone: str = "Europe/London"
     log_level: str = "INFO"
-    support_message: str = Field(default=DEFAULT_SUPPORT_MESSAGE, min_length=1, max_length=1000)
+    # Unset: texts.SUPPORT_DEFAULT, in each person's language (with a helpline where theirs
+    # is spoken); set: these words, for everyone.
+    support_message: str | None = Field(default=None, min_length=1, max_length=1000)
     telegram_max_messages_per_second: float = Field(default=30, ge=0)
     checkin_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
     # Webhook mode: set WEBHOOK_URL and the bot serves updates over HTTP instead of polling.

@@ -32,9 +32,11 @@ from bot.domain.clock import ShiftedClock
 from bot.runtime.services import Timing, services_of
 from bot.settings import load_settings
 from bot.ui import texts
+from bot.ui.language import ENGLISH, speak
 from handlers.checkin import run_tick
 from handlers.common import follow_up_job
 from sandbox.botapi import FakeTelegram, FakeUser
+from sandbox.botapi.common import JsonDict
 
 log = logging.getLogger("bot.trial")
 
@@ -52,10 +54,26 @@ class Trial:
     app: Application[Any, Any, Any, Any, Any, Any]
     clock: ShiftedClock
     person: FakeUser
+    language: str = ENGLISH  # the language the person's Telegram reports
+
+    async def speak(self) -> None:
+        """The page's own pop-ups in the person's language: as chosen, or as reported."""
+        speak(await services_of(self.app).users.language(user_id=PERSON) or self.language)
+
+    def command_menu(self) -> list[JsonDict]:
+        """The menu Telegram would show this person: their chat's own (after /language),
+        else the one for their app's language, else everyone's."""
+        fake = self.fake
+        return (
+            fake.command_menu(scope={"type": "chat", "chat_id": PERSON})
+            or fake.command_menu(language_code=self.language)
+            or fake.command_menu()
+        )
 
     async def travel(self, to: str) -> str:
         """Move the clock on to a scheduled moment and let it happen; what the page says."""
         svc = services_of(self.app)
+        await self.speak()
         if to == "pause":
             assert self.app.job_queue is not None
             due = self.app.job_queue.get_jobs_by_name(follow_up_job(PERSON))
@@ -85,7 +103,7 @@ def page_app(trial: Trial) -> web.Application:
     async def chat(request: web.Request) -> web.Response:
         commands = [
             {"command": c.get("command"), "description": c.get("description")}
-            for c in trial.fake.commands
+            for c in trial.command_menu()
         ]
         return web.json_response({"messages": trial.person.transcript(), "commands": commands})
 
@@ -100,6 +118,7 @@ def page_app(trial: Trial) -> web.Application:
         try:
             query = await trial.person.press(int(body["message"]), str(body["data"]))
         except (AssertionError, KeyError, ValueError):
+            await trial.speak()
             return web.json_response({"ok": False, "popup": texts.TRIAL_BUTTON_GONE})
         try:
             popup = await trial.person.answer_to(query)
@@ -144,7 +163,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def running(folder: Path) -> Any:
+async def running(folder: Path, language: str = ENGLISH) -> Any:
     """The stand-in and the bot, started; stopped on the way out."""
     fake = FakeTelegram()
     await fake.start()
@@ -165,20 +184,21 @@ async def running(folder: Path) -> Any:
             await app.post_init(app)
         await lifecycle.start_updates(app, settings)
         await app.start()
-        yield Trial(fake, app, clock, fake.user(PERSON, PERSON_NAME))
+        person = fake.user(PERSON, PERSON_NAME, language_code=language)
+        yield Trial(fake, app, clock, person, language)
     finally:
         await lifecycle.stop(app, started)
         await fake.stop()
 
 
-async def serve(port: int, open_browser: bool) -> None:
+async def serve(port: int, open_browser: bool, language: str = ENGLISH) -> None:
     """Run the trial until Ctrl-C or SIGTERM. OSError: the port can't be had."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     with tempfile.TemporaryDirectory(prefix="glimmers-try-") as folder:
-        async with running(Path(folder)) as trial:
+        async with running(Path(folder), language) as trial:
             runner = web.AppRunner(page_app(trial), access_log=None)
             await runner.setup()
             try:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 from babel.dates import get_day_names, get_month_names
 
@@ -71,6 +72,20 @@ def english_only(code: str) -> set[str]:
             str(n).casefold().strip(".") for n in get_month_names(width, locale=code).values()
         }
     return english
+
+
+def pdf_text(data: bytes) -> list[str]:
+    """The words on each page of a PDF."""
+    document = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for index in range(len(document)):
+            textpage = document[index].get_textpage()
+            pages.append(textpage.get_text_range())
+            textpage.close()
+        return pages
+    finally:
+        document.close()
 
 
 class Seen:
@@ -177,6 +192,24 @@ async def test_a_whole_journey_without_a_word_of_english(
         await seen.press(week, tr(code, "BUTTON_PREVIOUS_WEEK"))
         await person.replies(2)  # the week before: its chart, then its words
         seen.look()
+
+        # Looking back: /history, /search, /tags, /anchor; and /help and /privacy.
+        for command in ("/history", f"/search {mine[1].split()[-1]}", "/tags", "/anchor"):
+            await person.send(command)
+            await person.reply()
+        for command in ("/help", "/privacy"):
+            await person.send(command)
+            await person.reply()
+        seen.look()
+
+        # /summary for a therapist: the PDF (its text read back) and the same as text.
+        await person.send("/summary")
+        asked = await person.reply()
+        await seen.press(asked, tr(code, "BUTTON_REPORT")["4w"])
+        pdf, *_ = await person.replies(3, timeout=30)
+        seen.look()
+        seen.texts.append(pdf.document_name or "")
+        seen.texts += pdf_text(pdf.document or b"")
 
         # /export: three files, their captions, and what is in the spreadsheet and journal.
         await person.send("/export")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.settings import DEFAULT_SUPPORT_MESSAGE
 from bot.ui import texts
 from sandbox.botapi import FakeTelegram
 from tests.conftest import BotRunner, running
@@ -50,7 +49,7 @@ async def test_help_says_what_this_is_not_and_where_to_find_support(
     text = (await cy.reply()).text
     assert "/glimmer" in text and "/g " in text and "/cancel" in text
     assert "not a crisis service" in text
-    assert DEFAULT_SUPPORT_MESSAGE in text
+    assert texts.SUPPORT_DEFAULT in text
 
 
 async def test_about_cites_its_sources(fake: FakeTelegram, runner: BotRunner) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_SUPPORT_MESSAGE, Settings, load_settings
+from bot.settings import Settings, load_settings
+from bot.ui import texts
 from sandbox.botapi import FakeTelegram
 from storage.crypto import generate_key
 from tests.conftest import running
@@ -68,7 +69,7 @@ async def test_a_hostile_env_file_and_environment_change_nothing(
         # Someone not on the hostile allow list is answered, with the default support line.
         ida = fake.user(801, "Ida")
         await ida.send("/help")
-        assert DEFAULT_SUPPORT_MESSAGE.split(",")[0] in (await ida.reply()).text
+        assert texts.SUPPORT_DEFAULT.split(",")[0] in (await ida.reply()).text
         await ida.send("a wren on the fence")
         assert (await ida.reply()).text == "Kept: “a wren on the fence” ✨"
 

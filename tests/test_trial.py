@@ -10,7 +10,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.ui import texts
+from bot.ui import language, texts
+from bot.ui.language import speaking
 from sandbox import trial
 
 
@@ -81,4 +82,18 @@ async def test_the_page_api_runs_a_whole_trial(tmp_path: Path) -> None:
                     assert any(c["command"] == "glimmer" for c in (await answer.json())["commands"])
         finally:
             await runner.cleanup()
+    assert running.fake.rejections == []
+
+
+async def test_a_trial_in_another_language_speaks_it_from_the_start(tmp_path: Path) -> None:
+    """`glimmers-bot try --language ru`: the person's Telegram reports Russian."""
+    async with trial.running(tmp_path, "ru") as running:
+        await running.person.send("/start")
+        welcome = await running.person.reply()
+        with speaking("ru"):
+            assert welcome.text == texts.WELCOME.replace("<b>", "").replace("</b>", "")
+            menu = [line["description"] for line in running.command_menu()]
+            assert menu == list(texts.COMMAND_MENU.values())
+        said = await running.travel("checkin")  # the page's pop-up, in the person's language
+        assert said == language.in_language("ru", lambda: texts.TRIAL_CHECKIN_TIME)
     assert running.fake.rejections == []

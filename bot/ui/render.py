@@ -120,8 +120,11 @@ def ask_new_text(glimmer: Glimmer) -> str:
     return texts.ASK_NEW_TEXT.format(text=quote(glimmer.text, LONG_QUOTE))
 
 
-def help_text(support_message: str) -> str:
-    return texts.HELP.format(support=escape(support_message, quote=False))
+def help_text(support_message: str | None) -> str:
+    """/help, with where to find urgent support: the operator's words, or the bot's own in
+    the person's language."""
+    support = support_message or texts.SUPPORT_DEFAULT
+    return texts.HELP.format(support=escape(support, quote=False))
 
 
 def _day(d: date) -> str:
@@ -330,8 +333,9 @@ def anchor(glimmer: Glimmer, zone: ZoneInfo) -> str:
     )
 
 
-def anchor_empty(support_message: str) -> str:
-    return texts.ANCHOR_EMPTY.format(support=escape(support_message, quote=False))
+def anchor_empty(support_message: str | None) -> str:
+    support = support_message or texts.SUPPORT_DEFAULT
+    return texts.ANCHOR_EMPTY.format(support=escape(support, quote=False))
 
 
 # -- /settings ---------------------------------------------------------------------------------

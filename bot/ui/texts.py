@@ -54,6 +54,14 @@ HELP = (
     "{support}"
 )
 
+# Where to find urgent help, in /help and an empty /anchor, unless the people running the
+# bot set SUPPORT_MESSAGE. Plain text. Name a free helpline only where the language is spoken
+# and you are sure of its number.
+SUPPORT_DEFAULT = (
+    "If you are in danger or might harm yourself, call your local emergency number now. "
+    "In the UK and Ireland you can ring Samaritans on 116 123, any time, free."
+)
+
 ABOUT = (
     "<b>Where glimmers come from</b>\n\n"
     "Our nervous system keeps scanning for signs of danger and of safety, mostly without us "
