@@ -1,11 +1,15 @@
 """End to end in each language: a person whose Telegram speaks German, Spanish, French or
 Russian goes through the whole bot without meeting a word of English; /language switches at
 any point, is stored, exported, and forgotten with everything else.
+
+With GLIMMERS_TRANSCRIPTS=<folder>, the journey writes everything the person saw there
+(journey-de.txt, ...), for translators to read their work in context.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,6 +241,10 @@ async def test_a_whole_journey_without_a_word_of_english(
         assert [line["command"] for line in menu_lines] == list(texts.COMMAND_MENU)
         seen.texts += [line["description"] for line in menu_lines]
 
+    folder = os.environ.get("GLIMMERS_TRANSCRIPTS")
+    if folder:  # everything the person saw, for a translator to read in context
+        shown = dict.fromkeys(text for text in seen.texts if text.strip())
+        Path(folder, f"journey-{code}.txt").write_text("\n\n-----\n\n".join(shown))
     assert seen.english_in(code, mine) == []
     # A date written with a full stop ("3. Jan.") never ends up before another.
     assert [text for text in seen.texts if re.search(r"[^.]\.\.(?!\.)", text)] == []
