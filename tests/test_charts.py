@@ -12,7 +12,14 @@ import pytest
 from bot.domain.glimmers import SENSES
 from bot.domain.recap import WeekRecap
 from bot.ui import texts
-from bot.ui.charts import chart_caption_facts, plain_label, recap_chart
+from bot.ui.charts import (
+    chart_caption_facts,
+    plain_label,
+    recap_chart,
+    spoken_chart_words,
+    spoken_recap_chart,
+)
+from bot.ui.language import in_language, speaking
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 START = date(2026, 11, 19)
@@ -127,3 +134,14 @@ def test_caption_facts_for_an_empty_week() -> None:
     assert facts["busiest_count"] == 0
     assert facts["top_sense"] is None
     assert facts["total"] == 0
+
+
+@pytest.mark.parametrize("code", ["de", "ru"])
+def test_the_picture_is_drawn_in_the_persons_language(code: str) -> None:
+    """The worker process draws in the language it is handed (language.in_language)."""
+    words = in_language(code, spoken_chart_words)
+    assert words.title != spoken_chart_words().title  # the English
+    with speaking(code):
+        assert words.title == texts.CHART_TITLE and words.per_day == texts.CHART_PER_DAY
+    png = in_language(code, spoken_recap_chart, BUSY)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

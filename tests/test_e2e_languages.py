@@ -92,6 +92,14 @@ def pdf_text(data: bytes) -> list[str]:
         document.close()
 
 
+def write_transcript(code: str, shown: list[str]) -> None:
+    """Everything the person saw, once each, for a translator to read in context."""
+    folder = os.environ.get("GLIMMERS_TRANSCRIPTS")
+    if folder:
+        once = dict.fromkeys(text for text in shown if text.strip())
+        Path(folder, f"journey-{code}.txt").write_text("\n\n-----\n\n".join(once))
+
+
 class Seen:
     """Everything the bot showed one person: messages as first sent and as edited, buttons,
     pop-ups, captions and the files it sent."""
@@ -241,10 +249,7 @@ async def test_a_whole_journey_without_a_word_of_english(
         assert [line["command"] for line in menu_lines] == list(texts.COMMAND_MENU)
         seen.texts += [line["description"] for line in menu_lines]
 
-    folder = os.environ.get("GLIMMERS_TRANSCRIPTS")
-    if folder:  # everything the person saw, for a translator to read in context
-        shown = dict.fromkeys(text for text in seen.texts if text.strip())
-        Path(folder, f"journey-{code}.txt").write_text("\n\n-----\n\n".join(shown))
+    write_transcript(code, seen.texts)
     assert seen.english_in(code, mine) == []
     # A date written with a full stop ("3. Jan.") never ends up before another.
     assert [text for text in seen.texts if re.search(r"[^.]\.\.(?!\.)", text)] == []

@@ -150,13 +150,18 @@ def spoken_recap_chart(recap: WeekRecap) -> bytes:
         recap,
         sense_labels=dict(texts.SENSE_LABELS),
         day_labels=[f"{names[day.weekday()]}\n{day.day}" for day, _ in recap.per_day],
-        words=ChartWords(
-            title=texts.CHART_TITLE,
-            per_day=texts.CHART_PER_DAY,
-            senses=texts.CHART_SENSES,
-            empty_week=texts.CHART_EMPTY_WEEK,
-            no_senses=texts.CHART_NO_SENSES,
-        ),
+        words=spoken_chart_words(),
+    )
+
+
+def spoken_chart_words() -> ChartWords:
+    """The words drawn on the picture, in the language being spoken."""
+    return ChartWords(
+        title=texts.CHART_TITLE,
+        per_day=texts.CHART_PER_DAY,
+        senses=texts.CHART_SENSES,
+        empty_week=texts.CHART_EMPTY_WEEK,
+        no_senses=texts.CHART_NO_SENSES,
     )
 
 
