@@ -189,6 +189,7 @@ async def _switch_language(context: Ctx, user: User, code: str, query: CallbackQ
     await context.svc.users.set_preferences(user_id=user.id, language=code)
     speak(code)
     await query.answer(texts.LANGUAGE_SET)
+    context.svc.chat_menus.add(user.id)
     try:
         await context.bot.set_my_commands(command_menu(), scope=BotCommandScopeChat(user.id))
     except TelegramError as exc:

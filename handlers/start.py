@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from telegram import Update
+from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -21,7 +21,7 @@ from bot.domain.checkins import minute_to_time
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from bot.ui.language import from_telegram, speak
+from bot.ui.language import from_telegram, offered, speak, speaking
 from handlers.common import ids, refuse_button
 from handlers.flows import reschedule
 
@@ -67,14 +67,19 @@ async def _say_not_saved(update: Update) -> None:
 async def _check(update: Update, context: Ctx) -> None:
     chat, user = update.effective_chat, update.effective_user
     svc = context.svc
+    # Speak the language Telegram reports for the person until their own is read below (a
+    # refusal, and a group's goodbye, too: nothing about either is stored).
+    code = user.language_code if user is not None else None
+    speak(from_telegram(code))
+    # Stored for a person only when the bot speaks it: someone whose Telegram is in a
+    # language it doesn't gets English now, and theirs once it is added.
+    reported = offered(code)
     if chat is not None and chat.type == chat.PRIVATE and user is not None:
-        # Speak the language Telegram reports for them until their own is read below (a
-        # refusal too, though nothing about a refused person is stored).
-        reported = from_telegram(user.language_code)
-        speak(reported)
         if not svc.settings.may_use(user.id):
             if _about_own_data(update) and await svc.users.get(user_id=user.id) is not None:
-                return  # taken off the list later: they may still take or delete their data
+                # Taken off the list later: they may still take or delete their data.
+                speak(await svc.users.language(user_id=user.id, reported=reported) or code)
+                return
             log.info("refused an update from a person not on the allowed list")
             if update.callback_query is not None:
                 await update.callback_query.answer(texts.NOT_ALLOWED)
@@ -88,19 +93,41 @@ async def _check(update: Update, context: Ctx) -> None:
                 if update.callback_query is not None:
                     await update.callback_query.answer(texts.BUTTON_EXPIRED)
                 raise ApplicationHandlerStop
-            speak(await svc.users.language(user_id=user.id, reported=reported) or reported)
+            speak(await svc.users.language(user_id=user.id, reported=reported) or code)
             return
         # Cached after the first time: no database trip for people already known.
         if await svc.users.ensure(user_id=user.id, now=svc.clock.now()):
             await reschedule(svc, user.id)  # new, or back after blocking the bot
         # Their choice from /language, or (stored the first time) what Telegram reports.
-        speak(await svc.users.language(user_id=user.id, reported=reported) or reported)
+        language = await svc.users.language(user_id=user.id, reported=reported)
+        speak(language or code)
+        if language is not None and language != from_telegram(code):
+            _keep_chat_menu(context, user.id, language)
         return
     if update.callback_query is not None:
         await update.callback_query.answer(texts.NOT_PRIVATE_BUTTON)
     elif chat is not None and chat.type != chat.PRIVATE and chat.id not in svc.groups_left:
         await _leave(context, chat.id)
     raise ApplicationHandlerStop
+
+
+def _keep_chat_menu(context: Ctx, user_id: int, language: str) -> None:
+    """Someone whose Telegram app is in another language than the bot speaks with them has
+    a command menu of their own in the bot's (set by /language): set it again once in each
+    run, in the background, so it follows the bot's commands as they are now."""
+    if user_id in context.svc.chat_menus:
+        return
+    context.svc.chat_menus.add(user_id)
+
+    async def set_menu() -> None:
+        with speaking(language):
+            menu = keyboards.command_menu()
+        try:
+            await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
+        except TelegramError as exc:
+            log.warning("could not set the command menu for a chat: %s", exc)
+
+    context.application.create_task(set_menu(), name="chat-menu")
 
 
 DATA_COMMANDS = ("/privacy", "/export", "/forget")

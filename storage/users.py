@@ -68,6 +68,7 @@ class UserRepository:
         self._known: set[int] = set()
         # Each person's language once read, so the door (handlers/start.py) reads it once.
         self._languages: dict[int, str] = {}
+        self._forgets = 0  # a language read while someone was forgotten is not cached
 
     async def ensure(self, *, user_id: int, now: datetime) -> bool:
         """Make sure the user has an active row; True if this call created or reactivated it."""
@@ -96,6 +97,7 @@ class UserRepository:
         known = self._languages.get(user_id)
         if known is not None:
             return known
+        forgets = self._forgets
         row = await self._db.fetchone("SELECT language FROM users WHERE id = ?", (user_id,))
         if row is None:
             return reported
@@ -108,7 +110,8 @@ class UserRepository:
                 (reported, user_id),
             )
             language = reported
-        self._languages[user_id] = language
+        if forgets == self._forgets:
+            self._languages[user_id] = language
         return language
 
     async def get(self, *, user_id: int) -> User | None:
@@ -163,6 +166,7 @@ class UserRepository:
         """
         self._known.discard(user_id)
         self._languages.pop(user_id, None)
+        self._forgets += 1
         await self._db.execute(
             "DELETE FROM conversations WHERE EXISTS"
             " (SELECT 1 FROM json_each(conversations.key) WHERE value = ?)",

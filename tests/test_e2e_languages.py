@@ -8,6 +8,7 @@ With GLIMMERS_TRANSCRIPTS=<folder>, the journey writes everything the person saw
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -18,13 +19,14 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 from babel.dates import get_day_names, get_month_names
+from telegram import BotCommandScopeChat
 
 from bot.domain.clock import FixedClock
 from bot.ui import language, texts
 from bot.ui.language import LANGUAGES, Plural, speaking
 from handlers.checkin import run_tick
 from sandbox.botapi import BotMessage, FakeTelegram, FakeUser
-from tests.conftest import NOON, running
+from tests.conftest import NOON, BotRunner, running
 
 TRANSLATED = sorted(set(LANGUAGES) - {language.ENGLISH})
 # What each person writes: their own words, in their own language.
@@ -233,7 +235,7 @@ async def test_a_whole_journey_without_a_word_of_english(
         seen.texts.append(files[1].document_name or "")
         seen.texts.append((files[1].document or b"").decode("utf-8"))
         journal = (files[2].document or b"").decode("utf-8")
-        seen.texts.append(re.sub(r"Europe/London", "", journal))
+        seen.texts.append(journal)
 
         # /forget, asked and done.
         await person.send("/forget")
@@ -289,10 +291,21 @@ async def test_language_switches_at_any_point_and_is_stored_and_forgotten(
             tr("fr", "COMMAND_MENU").values()
         )
 
-        # The choice holds over a restart, and wins over what Telegram reports.
+        # The choice holds over a restart, and wins over what Telegram reports; the chat's
+        # own menu is set again then (here it had gone missing meanwhile).
         await bot.restart()
+        assert bot.app is not None
+        await bot.app.bot.delete_my_commands(scope=BotCommandScopeChat(801))
         await eva.send("/help")
         assert (await eva.reply()).text.startswith(plain(tr("fr", "HELP"))[:20])
+        for _ in range(100):
+            chat_menu = fake.command_menu(scope={"type": "chat", "chat_id": 801})
+            if chat_menu:
+                break
+            await asyncio.sleep(0.05)
+        assert [line["description"] for line in chat_menu] == list(
+            tr("fr", "COMMAND_MENU").values()
+        )
 
         # /settings offers the same choice; back to English from there.
         await eva.send("/settings")
@@ -325,7 +338,72 @@ async def test_a_language_the_bot_does_not_speak_gets_english(
         rui = fake.user(802, "Rui", language_code="pt-br")
         await rui.send("/start")
         assert (await rui.reply()).text == plain(texts.WELCOME)
-        assert (await bot.services.users.get(user_id=802)).language == "en"  # type: ignore[union-attr]
+        # Nothing stored: Portuguese is theirs the day the bot speaks it.
+        assert (await bot.services.users.get(user_id=802)).language is None  # type: ignore[union-attr]
         lola = fake.user(803, "Lola", language_code="es-419")
         await lola.send("/start")
         assert (await lola.reply()).text == plain(tr("es", "WELCOME"))
+
+
+async def test_a_spreadsheet_from_any_language_comes_back_into_any_other(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """A German export brought into a Russian journal: the question in Russian (where the
+    file came from too), every answer read back from its German label; and a header whose
+    words changed since (a translation revised) still reads as the bot's own spreadsheet."""
+    async with running(fake, tmp_path) as bot:
+        jan = fake.user(804, "Jan", language_code="de")
+        await jan.send("/glimmer")
+        await jan.reply()
+        await jan.send("Vogelgesang am Morgen")
+        sense = await jan.reply()
+        await jan.press(sense, tr("de", "SENSE_LABELS")["sound"])
+        await jan.wait_edit(sense.message_id)
+        body = await jan.reply()
+        await jan.press(body, tr("de", "BODY_LABELS")["chest"])
+        await jan.wait_edit(body.message_id)
+        await jan.send("/cancel")
+        await jan.send("/export")
+        for _ in range(10):
+            spreadsheet = await jan.reply(timeout=30)
+            if (spreadsheet.document_name or "").endswith(".csv"):
+                break
+        data = spreadsheet.document or b""
+        header, rows = data.split(b"\r\n", 1)
+        renamed = b",".join(b"column %d" % n for n in range(header.count(b",") + 1))
+
+        for user_id, file in ((805, data), (806, renamed + b"\r\n" + rows)):
+            olga = fake.user(user_id, "Olga", language_code="ru")
+            await olga.send_document(file, "glimmers.csv")
+            asked = await olga.reply(timeout=10)
+            assert tr("ru", "IMPORT_SOURCES")["ours_csv"] in asked.text
+            await olga.press(asked, tr("ru", "BUTTON_IMPORT_YES"))
+            await olga.wait_edit(asked.message_id, timeout=10)
+            row = await bot.services.db.fetchone(
+                "SELECT sense, body_cue FROM glimmers WHERE user_id = ?", (user_id,)
+            )
+            assert row is not None and (row["sense"], row["body_cue"]) == ("sound", "chest")
+
+
+async def test_someone_taken_off_the_list_still_has_their_data_in_their_language(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "own.sqlite3"
+    first = BotRunner(fake, db_path, overrides={"allowed_user_ids": "807"})
+    await first.start()
+    ida = fake.user(807, "Ida", language_code="en")
+    await ida.send("/language")
+    choose = await ida.reply()
+    await ida.press(choose, LANGUAGES["ru"])
+    await ida.wait_edit(choose.message_id)
+    await first.stop()
+    later = BotRunner(fake, db_path, overrides={"allowed_user_ids": "1"})
+    await later.start()
+    try:
+        await ida.send("/privacy")
+        assert (await ida.reply()).text.startswith(plain(tr("ru", "PRIVACY"))[:30])
+        await ida.send("/forget")
+        ask = await ida.reply()
+        assert tr("ru", "BUTTON_FORGET_YES") in ask.button_texts()
+    finally:
+        await later.stop()

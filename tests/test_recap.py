@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.domain.glimmers import BODY_CUES, LADDER, SENSES
 from bot.domain.recap import LADDER_RANK, build_recap, moved_closer_to_safe, week_window
-from bot.ui import render
+from bot.ui import render, texts
 from storage.models import GlimmerBrief
 from tests.factories import make_brief
 
@@ -292,3 +292,20 @@ def test_the_weeks_tags_most_used_first_and_only_from_the_week() -> None:
     recap = build_recap(briefs, LONDON, START)
     assert recap.tags == [("home", 3), ("calm", 2)]
     assert "Your tags this week: #home (3), #calm (2)." in render.recap_text(recap)
+
+
+def test_the_recap_tells_only_of_savoured_glimmers_that_moved_closer_to_safe() -> None:
+    def shifts(*pairs: tuple[str, str]) -> str:
+        briefs = [
+            glimmer(n, noon(START), ladder_before=before, ladder_after=after)
+            for n, (before, after) in enumerate(pairs, start=1)
+        ]
+        return render.recap_text(build_recap(briefs, LONDON, START))
+
+    assert texts.RECAP_SHIFT_ONE in shifts(("mobilised", "safe"))
+    assert "2 of 3 savoured glimmers ended closer" in shifts(
+        ("mobilised", "safe"), ("shutdown", "mobilised"), ("safe", "shutdown")
+    )
+    # None moved: nothing is said, rather than counting what did not happen.
+    text = shifts(("safe", "shutdown"), ("mobilised", "mobilised"))
+    assert "closer" not in text and "0 of" not in text

@@ -12,6 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from bot.ui import texts
+from bot.ui.export import day_and_year
 from bot.ui.render import plain_parts, utf16_len
 from bot.ui.summary import FALLBACK_FONTS, build_summary
 from sandbox.botapi import FakeTelegram
@@ -174,3 +175,12 @@ def test_one_savoured_glimmer_reads_as_one() -> None:
     assert "1 glimmer savoured with the ladder question before and after; it ended closer" in (
         made.text
     )
+
+
+def test_a_summary_of_one_day_names_the_day_once() -> None:
+    made = build_summary(
+        glimmers=[row(1, 1, "tea"), row(2, 1.01, "rain")], zone_name="UTC", now=NOW, start=None
+    )
+    assert made is not None
+    day = day_and_year((NOW - timedelta(days=1)).date())
+    assert f"{day}: 2 glimmers." in made.text and f"{day} to {day}" not in made.text

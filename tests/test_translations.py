@@ -5,13 +5,17 @@ up to date with bot/ui/texts.py; and the plural forms, dates and language choice
 from __future__ import annotations
 
 import html
+import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.search import folded
 from bot.ui import callbacks as cb
-from bot.ui import catalogs, keyboards, language, texts
+from bot.ui import catalogs, importing, keyboards, language, render, texts
 from bot.ui.language import LANGUAGES, Plural, speaking
 from sandbox.botapi.html import HtmlParseError, render_html
 from storage.models import User
@@ -169,7 +173,16 @@ def test_russian_counts_take_the_three_forms() -> None:
 def test_english_keeps_its_own_forms_and_numbers() -> None:
     assert texts.EXPORT_GLIMMERS.format(count=1) == "1 glimmer"
     assert texts.EXPORT_GLIMMERS.format(count=10_000) == "10,000 glimmers"
-    assert texts.WAIT_MINUTES.format(count=1) == "a minute"
+    assert render.wait_phrase(timedelta(seconds=30)) == "a minute"
+    assert render.wait_phrase(timedelta(minutes=59)) == "59 minutes"
+    assert render.wait_phrase(timedelta(minutes=61)) == "2 hours"
+
+
+def test_a_wait_of_one_is_said_without_the_number_and_21_with_it() -> None:
+    with speaking("ru"):
+        assert render.wait_phrase(timedelta(minutes=1)) == "минуту"
+        assert render.wait_phrase(timedelta(minutes=21)) == "21 минуту"
+        assert render.wait_phrase(timedelta(hours=1)) == "час"
 
 
 @pytest.mark.parametrize(
@@ -216,3 +229,33 @@ def test_the_background_process_speaks_the_language_it_is_given() -> None:
     said = language.in_language("fr", lambda: texts.LANGUAGE_ASK)
     assert said.startswith("Dans quelle langue")
     assert texts.LANGUAGE_ASK.startswith("Which language")  # and nothing leaks out of it
+
+
+def test_words_a_released_spreadsheet_holds_still_import() -> None:
+    """tests/released_export_words.json: the answer labels and "yes" each language's
+    spreadsheets have carried. A translator who rewords one keeps files made before
+    importable by adding the old words to importing.EARLIER_LABELS (and new ones here)."""
+    released = json.loads(
+        (Path(__file__).parent / "released_export_words.json").read_text(encoding="utf-8")
+    )
+    for code, names in released.items():
+        for name, words in names.items():
+            if name == "EXPORT_YES":
+                continue
+            codes = importing._codes(name)
+            for word, answer in words.items():
+                assert codes.get(folded(word)) == answer, f"{code} {name}: {word!r}"
+    journal = "\r\n".join(
+        [
+            ",".join(texts.EXPORT_CSV_HEADER),
+            *(
+                f"1,2024-01-01,10:00,2024-01-01T10:00:00Z,tea,,,,,,,,{yes}"
+                for names in released.values()
+                for yes in names["EXPORT_YES"]
+            ),
+        ]
+    )
+    found = importing.read_journal(
+        journal.encode(), ZoneInfo("UTC"), datetime(2026, 12, 7, tzinfo=UTC)
+    )
+    assert [entry.starred for entry in found.entries] == [True] * len(released)

@@ -140,6 +140,8 @@ class Services:
     tags_shown: PerMessage[tuple[str, ...]] = field(init=False, default_factory=PerMessage)
     # A journal file read and waiting for "Bring them in", for the most recent thousand people.
     imports: PerPerson[Waiting] = field(init=False, default_factory=lambda: PerPerson(1000))
+    # People whose chat has its own command menu in their language, set in this run.
+    chat_menus: set[int] = field(init=False, default_factory=set)
     _worker_pool: ProcessPoolExecutor | None = field(init=False, default=None)
 
     def forget(self, *, user_id: int, chat_id: int) -> None:
@@ -150,6 +152,7 @@ class Services:
         self.searches.forget(user_id)
         self.tags_shown.forget(user_id)
         self.imports.forget(user_id)
+        self.chat_menus.discard(user_id)
         self.edits.forget(chat_id)
         self.limits.forget(user_id)
 

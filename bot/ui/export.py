@@ -205,17 +205,18 @@ def _journal(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo, now: datetim
 
 def _details(g: Mapping[str, Any]) -> str:
     parts = []
+    detail = texts.EXPORT_DETAIL
     if g["sense"]:
-        parts.append(f"{texts.EXPORT_SENSE}: {label_of(texts.SENSE_LABELS, g['sense'])}")
+        sense = label_of(texts.SENSE_LABELS, g["sense"])
+        parts.append(detail.format(label=texts.EXPORT_SENSE, value=sense))
     body = _md(g["body_note"]) if g["body_note"] else label_of(texts.BODY_LABELS, g["body_cue"])
     if body:
-        parts.append(f"{texts.EXPORT_BODY}: {body}")
+        parts.append(detail.format(label=texts.EXPORT_BODY, value=body))
     before = label_of(texts.LADDER_LABELS, g["ladder_before"])
     after = label_of(texts.LADDER_LABELS, g["ladder_after"])
-    if before and after:
-        parts.append(f"{texts.EXPORT_LADDER}: {before} → {after}")
-    elif before:
-        parts.append(f"{texts.EXPORT_LADDER}: {before}")
+    if before:
+        ladder = f"{before} → {after}" if after else before
+        parts.append(detail.format(label=texts.EXPORT_LADDER, value=ladder))
     if g["landed"]:
         parts.append(texts.EXPORT_LANDED.format(landed=g["landed"]))
     return " · ".join(parts)

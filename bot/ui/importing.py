@@ -46,10 +46,12 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Source(enum.Enum):
-    OURS_JSON = "this bot's JSON export"
-    OURS_CSV = "this bot's spreadsheet export"
-    DAYLIO = "a Daylio export"
-    PRESENTLY = "a Presently export"
+    """Where a file came from; texts.IMPORT_SOURCES names each for the person."""
+
+    OURS_JSON = "ours_json"
+    OURS_CSV = "ours_csv"
+    DAYLIO = "daylio"
+    PRESENTLY = "presently"
 
 
 @dataclass(frozen=True)
@@ -195,10 +197,17 @@ def _writable(text: object) -> bool:
     return True
 
 
+# Labels the bot's spreadsheets held once, in a language whose catalog words them otherwise
+# now: kept so those files still come back ({"SENSE_LABELS": {"old label": "sound"}}).
+EARLIER_LABELS: dict[str, dict[str, str]] = {}
+
+
 def _codes(name: str) -> dict[str, str]:
     """From an exported label (no emoji) in any language the bot speaks, or the code itself,
     back to the code: `name` is the labels' name in texts.py."""
-    found: dict[str, str] = {}
+    found: dict[str, str] = {
+        folded(label): code for label, code in EARLIER_LABELS.get(name, {}).items()
+    }
     for labels in in_every_language(lambda: dict(getattr(texts, name))):
         found.update({folded(label_of(labels, code)): code for code in labels})
     found.update({code: code for code in found.values()})
@@ -212,6 +221,7 @@ def _ours_csv(rows: Iterator[list[str]]) -> Found:
         _codes("LADDER_LABELS"),
     )
     yes = {folded(word) for word in in_every_language(lambda: texts.EXPORT_YES)}
+    yes |= {folded(word) for word in EARLIER_LABELS.get("EXPORT_YES", {})}
     entries = []
     for number, row in enumerate(rows, start=1):
         if not any(row):
@@ -288,6 +298,10 @@ def _csv(text: str, zone: ZoneInfo) -> Found:
             )
         ):
             return _presently(rows, zone)
+        if len(header) == len(texts.EXPORT_CSV_HEADER):
+            # Our spreadsheet with its header in words no catalog has today (a translation
+            # changed since, or a person's own): the columns say what each one holds.
+            return _ours_csv(rows)
     except csv.Error:
         raise Unreadable(texts.IMPORT_BAD_CSV) from None
     raise Unreadable(texts.IMPORT_UNKNOWN)

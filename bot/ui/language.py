@@ -41,31 +41,39 @@ DOMAIN = "glimmers"
 _current: ContextVar[str] = ContextVar("language", default=ENGLISH)
 
 
-def from_telegram(code: str | None) -> str:
-    """The language to speak to someone whose Telegram reports `code` ("de", "pt-br", or
-    none): the same language, or its main form ("es-419" is Spanish), or English."""
+def offered(code: str | None) -> str | None:
+    """The language the bot speaks for Telegram's `code` ("de", "es-419" is Spanish, "DE",
+    "fr_CA"), or None if it speaks none of it ("pt-br", or no code at all)."""
     if not code:
-        return ENGLISH
+        return None
+    if code in LANGUAGES:
+        return code
     code = code.strip().lower().replace("_", "-")
     if code in LANGUAGES:
         return code
     main = code.split("-", 1)[0]
-    return main if main in LANGUAGES else ENGLISH
+    return main if main in LANGUAGES else None
+
+
+def from_telegram(code: str | None) -> str:
+    """The language to speak to someone whose Telegram reports `code`: that one, or English."""
+    return offered(code) or ENGLISH
 
 
 def current() -> str:
     return _current.get()
 
 
-def speak(language: str) -> None:
-    """From here on in this update's handling, speak `language` (the door sets it)."""
-    _current.set(language if language in LANGUAGES else ENGLISH)
+def speak(language: str | None) -> None:
+    """From here on in this update's handling, speak `language` (the door sets it): a code
+    as stored or as Telegram reports it ("de", "DE", "de-AT"); English for any other."""
+    _current.set(from_telegram(language))
 
 
 @contextmanager
 def speaking(language: str | None) -> Iterator[None]:
     """Speak `language` inside the block: a job writing to one person after another."""
-    token = _current.set(language if language and language in LANGUAGES else ENGLISH)
+    token = _current.set(from_telegram(language))
     try:
         yield
     finally:

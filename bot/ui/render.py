@@ -136,8 +136,9 @@ def wait_phrase(wait: timedelta) -> str:
     """A wait in words, rounded up: "a minute", "7 minutes", "3 hours"."""
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     if minutes < 60:
-        return texts.WAIT_MINUTES.format(count=minutes)
-    return texts.WAIT_HOURS.format(count=math.ceil(minutes / 60))
+        return texts.WAIT_A_MINUTE if minutes == 1 else texts.WAIT_MINUTES.format(count=minutes)
+    hours = math.ceil(minutes / 60)
+    return texts.WAIT_AN_HOUR if hours == 1 else texts.WAIT_HOURS.format(count=hours)
 
 
 def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
@@ -169,7 +170,10 @@ def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
             for tag, count in recap.tags[:3]
         )
         lines.append(texts.RECAP_TAGS.format(tags=tags))
-    if recap.savoured:
+    # Only what moved: "0 of 3 ended closer" would count what did not happen.
+    if recap.savoured == 1 and recap.closer_to_safe:
+        lines.append(texts.RECAP_SHIFT_ONE)
+    elif recap.closer_to_safe:
         lines.append(texts.RECAP_SHIFT.format(closer=recap.closer_to_safe, savoured=recap.savoured))
     if streaks and recap.streak_days >= 2:
         lines.append(texts.RECAP_STREAK.format(days=recap.streak_days))
@@ -259,7 +263,7 @@ def import_found(found: Found, zone: ZoneInfo) -> str:
     skipped = texts.IMPORT_SKIPPED.format(count=found.skipped) if found.skipped else ""
     return texts.IMPORT_FOUND.format(
         count=entries,
-        source=found.source.value,
+        source=texts.IMPORT_SOURCES[found.source.value],
         first=day_and_year(found.first.astimezone(zone).date()),
         last=day_and_year(found.last.astimezone(zone).date()),
         skipped=skipped,

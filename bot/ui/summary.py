@@ -187,15 +187,7 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
     """The summary as (kind, words): "title", "heading", "text", "entry" or "chart"."""
     out = [
         ("title", texts.REPORT_TITLE),
-        (
-            "text",
-            texts.REPORT_SPAN.format(
-                first=day_and_year(facts.first),
-                last=day_and_year(facts.last),
-                count=count_phrase(facts.count),
-                days=texts.REPORT_DAYS.format(count=facts.days),
-            ),
-        ),
+        ("text", _span(facts)),
         ("text", texts.REPORT_ABOUT),
         ("heading", texts.REPORT_PER_PERIOD[facts.unit]),
         ("chart", ""),
@@ -221,11 +213,29 @@ def _lines(facts: Facts) -> list[tuple[str, str]]:
         out.append(("text", texts.REPORT_NO_LADDER))
     if facts.starred:
         out.append(("heading", texts.REPORT_STARRED))
-        out += [("entry", f"{day_and_year(d)}: {_short(t)}") for d, t in facts.starred]
+        out += [("entry", _dated(d, t)) for d, t in facts.starred]
     if facts.chosen:
         out.append(("heading", texts.REPORT_SELECTION))
-        out += [("entry", f"{day_and_year(d)}: {_short(t)}") for d, t in facts.chosen]
+        out += [("entry", _dated(d, t)) for d, t in facts.chosen]
     return out
+
+
+def _span(facts: Facts) -> str:
+    """From when to when, and how many: one day is named once."""
+    if facts.first == facts.last:
+        return texts.REPORT_SPAN_ONE_DAY.format(
+            day=day_and_year(facts.first), count=count_phrase(facts.count)
+        )
+    return texts.REPORT_SPAN.format(
+        first=day_and_year(facts.first),
+        last=day_and_year(facts.last),
+        count=count_phrase(facts.count),
+        days=texts.REPORT_DAYS.format(count=facts.days),
+    )
+
+
+def _dated(day: date, text: str) -> str:
+    return texts.REPORT_ENTRY.format(date=day_and_year(day), text=_short(text))
 
 
 def _short(text: str) -> str:
@@ -237,7 +247,10 @@ def _text(facts: Facts) -> str:
     parts = []
     for kind, words in _lines(facts):
         if kind == "chart":
-            counts = ", ".join(f"{_period_name(facts.unit, d)}: {n}" for d, n in facts.periods)
+            counts = ", ".join(
+                texts.REPORT_PERIOD_COUNT.format(period=_period_name(facts.unit, d), count=n)
+                for d, n in facts.periods
+            )
             parts.append(texts.REPORT_PERIODS_TEXT[facts.unit].format(counts=counts))
         elif kind in ("title", "heading"):
             parts.append(f"\n{words.upper()}" if kind == "heading" else words)

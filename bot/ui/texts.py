@@ -143,8 +143,10 @@ EXPORT_RESTING = (
     "You can ask again in about {wait}; nothing has changed meanwhile."
 )
 # How long until there's room again, after "in about": "a minute", "7 minutes", "an hour".
-WAIT_MINUTES = Plural("a minute", "{count} minutes")
-WAIT_HOURS = Plural("an hour", "{count} hours")
+WAIT_A_MINUTE = "a minute"
+WAIT_MINUTES = Plural("{count} minute", "{count} minutes")
+WAIT_AN_HOUR = "an hour"
+WAIT_HOURS = Plural("{count} hour", "{count} hours")
 UNDONE_ONE = "Removed. It's as if it was never sent."
 UNDONE_MANY = Plural("Removed all {count}.", "Removed all {count}.")
 ALREADY_GONE = "That one has already been removed."
@@ -253,6 +255,7 @@ FLASHBACK = (
     "If you like, let it come back for a moment, not just as words: where were you, what "
     "did you notice, how did it feel in your body? Stay with it for about 20 seconds."
 )
+RECAP_SHIFT_ONE = "The glimmer you savoured ended closer to safe and connected."
 RECAP_SHIFT = Plural(
     "{closer} of {savoured} savoured glimmer ended closer to safe and connected.",
     "{closer} of {savoured} savoured glimmers ended closer to safe and connected.",
@@ -601,6 +604,7 @@ REPORT_TEXT_INTRO = "The same as text, to paste into a message:"
 REPORT_FAILED = "I couldn't put the summary together just now. Please try again in a while."
 REPORT_TITLE = "Glimmers: a summary"
 REPORT_SPAN = "{first} to {last}: {count} on {days}."
+REPORT_SPAN_ONE_DAY = "{day}: {count}."
 REPORT_DAYS = Plural("{count} day", "{count} days")
 REPORT_ABOUT = (
     "These are the glimmers one person noticed and kept with a Telegram bot: small, everyday "
@@ -643,6 +647,9 @@ REPORT_AFTER = "After: {states}."
 REPORT_NO_LADDER = "No glimmers were savoured with the ladder questions in this time."
 REPORT_STARRED = "Starred glimmers"
 REPORT_SELECTION = "A few more, in their own words"
+# A glimmer in the summary's lists, and a period's count in its text version.
+REPORT_ENTRY = "{date}: {text}"
+REPORT_PERIOD_COUNT = "{period}: {count}"
 REPORT_FOOTER = "Glimmers summary, made {date}. Not a clinical assessment"
 
 # --- Bringing a journal in (a file sent to the bot) -----------------------------------------
@@ -651,6 +658,13 @@ IMPORT_FOUND = (
     "I found <b>{count}</b> in this file ({source}), {first} to {last}.{skipped}\n\n"
     "Shall I bring them into your glimmers? Anything already here is left as it is."
 )
+# Where the file came from, in IMPORT_FOUND's brackets.
+IMPORT_SOURCES = {
+    "ours_json": "this bot's JSON export",
+    "ours_csv": "this bot's spreadsheet export",
+    "daylio": "a Daylio export",
+    "presently": "a Presently export",
+}
 IMPORT_ENTRIES = Plural("{count} entry", "{count} entries")
 IMPORT_SKIPPED = Plural(
     " {count} without any words will be left out.", " {count} without any words will be left out."
@@ -755,6 +769,8 @@ EXPORT_SENSE = "Sense"
 EXPORT_BODY = "Body"
 EXPORT_LADDER = "Ladder"
 EXPORT_LANDED = "Landed {landed}/5"
+# One detail of a glimmer in the journal: "Sense: Sound".
+EXPORT_DETAIL = "{label}: {value}"
 
 # --- For the people who run the bot -----------------------------------------------------------
 
