@@ -19,7 +19,7 @@ from bot.ui import catalogs, importing, keyboards, language, render, texts
 from bot.ui.language import LANGUAGES, Plural, speaking
 from sandbox.botapi.html import HtmlParseError, render_html
 from storage.models import User
-from tests.factories import WHEN
+from tests.factories import WHEN, make_glimmer
 
 TRANSLATED = sorted(set(LANGUAGES) - {language.ENGLISH})
 SAMPLE = {
@@ -259,3 +259,35 @@ def test_words_a_released_spreadsheet_holds_still_import() -> None:
         journal.encode(), ZoneInfo("UTC"), datetime(2026, 12, 7, tzinfo=UTC)
     )
     assert [entry.starred for entry in found.entries] == [True] * len(released)
+
+
+@pytest.mark.parametrize("code", [language.ENGLISH, *TRANSLATED])
+def test_the_longest_pages_stay_one_message_in_every_language(code: str) -> None:
+    """Ten glimmers of the longest kind on a page of /history or /search: within 4096."""
+    longest = [
+        make_glimmer(
+            n,
+            text="ж" * 4000,
+            sense="memory",
+            body_note="ш" * 300,
+            starred=True,
+        )
+        for n in range(99_990, 100_000)
+    ]
+    zone = ZoneInfo("Europe/Berlin")
+    with speaking(code):
+        pages = [
+            render.history_page(longest, page=9999, pages=9999, first_number=99_990, zone=zone),
+            render.search_page(
+                longest,
+                words=("ж" * 100,) * 5,
+                count=99_999,
+                page=9999,
+                pages=9999,
+                first_number=99_990,
+                zone=zone,
+            ),
+        ]
+    for page in pages:
+        plain, _ = render_html(page)
+        assert render.utf16_len(plain) <= 4096, (code, render.utf16_len(plain))
