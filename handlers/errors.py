@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.runtime.services import Ctx
@@ -18,10 +18,13 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: Ctx) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
-    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
-        # Telegram could not be reached, even after the limiter's retries. Whatever was
-        # saved stays saved; the update is tried again later (bot/runtime/processor.py), so
-        # no apology now: it would be untrue, and would not get through either.
+    if isinstance(error, RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    ):
+        # Telegram could not be reached, or kept asking to slow down, even after the
+        # limiter's retries. Whatever was saved stays saved; the update is tried again later
+        # (bot/runtime/processor.py), so no apology now: it would be untrue, and would not
+        # get through either.
         mark_failed(unreached=True)
         log.warning("update %s: Telegram could not be reached (%s)", update_id, error)
         return

@@ -226,6 +226,7 @@ async def send_recap(
         recap,
         facts.get("busiest_day"),  # type: ignore[arg-type]
         facts.get("top_sense"),  # type: ignore[arg-type]
+        earlier=weeks_back > 0,
     )
     await bot.send_photo(
         chat_id=chat_id,
@@ -235,7 +236,7 @@ async def send_recap(
     )
     await bot.send_message(
         chat_id=chat_id,
-        text=render.recap_text(recap, streaks=user_streaks),
+        text=render.recap_text(recap, streaks=user_streaks, earlier=weeks_back > 0),
         reply_markup=keyboards.recap_nav(weeks_back),
         rate_limit_args=lane,
     )

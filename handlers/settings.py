@@ -35,7 +35,7 @@ from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
 from bot.ui.callbacks import Choice, Setting
 from bot.ui.keyboards import command_menu
-from bot.ui.language import speak
+from bot.ui.language import speak, zone_name
 from handlers.common import edit_quietly, ids, pressed
 from handlers.flows import forget_button, keep_text, reschedule
 from storage.models import User
@@ -245,7 +245,7 @@ async def typed_zone(update: Update, context: Ctx) -> int:
             return TYPING_ZONE
         zone = found
         local = svc.clock.now().astimezone(ZoneInfo(zone)).strftime("%H:%M")
-        note = texts.ZONE_SET.format(zone=zone, time=local)
+        note = texts.ZONE_SET.format(zone=zone_name(zone), time=local)
     user = await _save(svc, user_id, timezone=zone)
     await message.reply_html(note)
     await _reply_menu(message, svc, user)

@@ -21,7 +21,7 @@ from bot.domain.checkins import minute_to_time
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from bot.ui.language import from_telegram, offered, speak, speaking
+from bot.ui.language import from_telegram, offered, speak, speaking, zone_name
 from handlers.common import ids, refuse_button
 from handlers.flows import reschedule
 
@@ -170,7 +170,7 @@ async def start(update: Update, context: Ctx) -> None:
         assert user is not None
         offer = texts.START_CHECKIN_OFFER.format(
             time=minute_to_time(user.checkin_minute).strftime("%H:%M"),
-            zone=user.timezone or svc.settings.default_timezone,
+            zone=zone_name(user.timezone or svc.settings.default_timezone),
         )
         await send(
             chat_id=chat_id,

@@ -48,3 +48,18 @@ async def test_telegram_down_for_longer_the_message_is_answered_once_it_is_back(
     await ned.no_reply(wait=1.0)  # answered once, and no apology
     assert await stored(runner, 972) == ["bread rising in the oven"]
     assert not [r for r in caplog.records if r.exc_info is not None]  # warnings, not tracebacks
+
+
+async def test_telegram_asking_to_slow_down_again_and_again_still_gets_the_answer_through(
+    fake: FakeTelegram, runner: BotRunner
+) -> None:
+    """More "429 Too Many Requests" in a row than the limiter waits out (one send, three
+    retries): the update is handled again later, and the person is told it was kept, not
+    that something went wrong (it was saved all along)."""
+    ona = fake.user(973)
+    fake.fail_next("sendMessage", error_code=429, times=5, retry_after=1)
+    await ona.send("a robin on the fence")
+    reply = await ona.reply(timeout=20)
+    assert reply.text == "Kept: “a robin on the fence” ✨"
+    await ona.no_reply(wait=1.0)
+    assert await stored(runner, 973) == ["a robin on the fence"]

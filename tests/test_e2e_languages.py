@@ -70,6 +70,8 @@ def english_only(code: str) -> set[str]:
         english |= {str(n).casefold() for n in get_day_names(width, locale="en").values()}
         english |= {str(n).casefold() for n in get_month_names(width, locale="en").values()}
     english -= _catalog_words(code) | {"glimmers", "bot"}
+    with speaking(code):  # the person's time zone, as their language names its city
+        english -= _words(language.zone_name("Europe/London"))
     for width in ("wide", "abbreviated"):  # "Mar" is March, and martes in Spanish
         english -= {
             str(n).casefold().strip(".") for n in get_day_names(width, locale=code).values()

@@ -309,3 +309,10 @@ def test_the_recap_tells_only_of_savoured_glimmers_that_moved_closer_to_safe() -
     # None moved: nothing is said, rather than counting what did not happen.
     text = shifts(("safe", "shutdown"), ("mobilised", "mobilised"))
     assert "closer" not in text and "0 of" not in text
+
+
+def test_an_empty_earlier_week_is_spoken_of_as_past() -> None:
+    empty = build_recap([], LONDON, START)
+    assert render.recap_text(empty).startswith("<b>Your week</b>")
+    assert render.recap_text(empty, earlier=True).startswith("<b>That week</b>")
+    assert "yet" not in render.recap_caption(empty, None, None, earlier=True)

@@ -291,3 +291,22 @@ def test_the_longest_pages_stay_one_message_in_every_language(code: str) -> None
     for page in pages:
         plain, _ = render_html(page)
         assert render.utf16_len(plain) <= 4096, (code, render.utf16_len(plain))
+
+
+@pytest.mark.parametrize(
+    ("code", "london", "kolkata"),
+    [
+        ("en", "Europe/London", "Asia/Kolkata"),
+        ("de", "London", "Kalkutta"),
+        ("ru", "Лондон", "Калькутта"),
+        ("fr", "Londres", "Calcutta"),
+    ],
+)
+def test_a_time_zone_is_named_by_its_city_in_the_persons_language(
+    code: str, london: str, kolkata: str
+) -> None:
+    with speaking(code):
+        assert language.zone_name("Europe/London") == london
+        assert language.zone_name("Asia/Kolkata") == kolkata
+        assert language.zone_name("Etc/GMT-2") == "Etc/GMT-2"  # no city: as it is
+        assert language.zone_name("UTC") == "UTC"

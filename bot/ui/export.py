@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.ui import texts
-from bot.ui.language import format_day
+from bot.ui.language import format_day, zone_name
 from storage.models import from_db_time
 
 SCHEMA_VERSION = 1
@@ -181,7 +181,9 @@ def _journal(glimmers: Sequence[Mapping[str, Any]], zone: ZoneInfo, now: datetim
         f"# {texts.EXPORT_JOURNAL_TITLE}",
         "",
         texts.EXPORT_JOURNAL_INTRO.format(
-            date=_long_date(now.astimezone(zone)), count=count_phrase(len(glimmers)), zone=zone.key
+            date=_long_date(now.astimezone(zone)),
+            count=count_phrase(len(glimmers)),
+            zone=zone_name(zone.key),
         ),
     ]
     if not glimmers:

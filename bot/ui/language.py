@@ -245,6 +245,21 @@ def format_day(day: date, pattern: str) -> str:
 DayWidth = Literal["abbreviated", "wide"]
 
 
+def zone_name(zone: str) -> str:
+    """A time zone as the person reads it: in English its own name ("Europe/London"); in
+    another language, the city CLDR names it by in that language ("Лондон", "Wien"). Zones
+    without a city ("Etc/GMT-2", "UTC") keep their own name."""
+    language = _current.get()
+    if language == ENGLISH or "/" not in zone or zone.startswith("Etc/"):
+        return zone
+    from babel.dates import get_timezone_location
+
+    try:
+        return str(get_timezone_location(zone, locale=language, return_city=True))
+    except (LookupError, ValueError):
+        return zone
+
+
 def day_names(width: DayWidth = "abbreviated") -> tuple[str, ...]:
     """Monday to Sunday in the current language: "abbreviated" (Mon) or "wide" (Monday)."""
     return _day_names(_current.get(), width)

@@ -19,7 +19,7 @@ from bot.ui import texts
 from bot.ui.callbacks import Choice
 from bot.ui.export import count_phrase, day_and_year
 from bot.ui.importing import Found
-from bot.ui.language import day_names, format_day
+from bot.ui.language import day_names, format_day, zone_name
 from bot.ui.summary import Summary
 from storage.models import Glimmer, User
 
@@ -141,11 +141,13 @@ def wait_phrase(wait: timedelta) -> str:
     return texts.WAIT_AN_HOUR if hours == 1 else texts.WAIT_HOURS.format(count=hours)
 
 
-def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
-    """The weekly recap in words: what was noticed, never a grade."""
+def recap_text(recap: WeekRecap, *, streaks: bool = True, earlier: bool = False) -> str:
+    """The weekly recap in words: what was noticed, never a grade. `earlier`: a week before
+    this one (◀), which an empty week's words speak of as past."""
     start, end = _day(recap.start), _day(recap.end)
     if recap.total == 0:
-        return texts.RECAP_EMPTY.format(start=start, end=end)
+        empty = texts.RECAP_EMPTY_EARLIER if earlier else texts.RECAP_EMPTY
+        return empty.format(start=start, end=end)
     lines = [
         texts.RECAP_TITLE.format(start=start, end=end),
         "",
@@ -186,11 +188,14 @@ def recap_text(recap: WeekRecap, *, streaks: bool = True) -> str:
     return "\n".join(lines)
 
 
-def recap_caption(recap: WeekRecap, busiest: date | None, top_sense: str | None) -> str:
+def recap_caption(
+    recap: WeekRecap, busiest: date | None, top_sense: str | None, *, earlier: bool = False
+) -> str:
     """Says in words what the chart shows, for anyone who cannot see it."""
     start, end = _day(recap.start), _day(recap.end)
     if recap.total == 0 or busiest is None:
-        return texts.RECAP_CAPTION_EMPTY.format(start=start, end=end)
+        empty = texts.RECAP_CAPTION_EMPTY_EARLIER if earlier else texts.RECAP_CAPTION_EMPTY
+        return empty.format(start=start, end=end)
     sense = (
         texts.RECAP_CAPTION_TOP_SENSE.format(sense=label(texts.SENSE_LABELS[top_sense]))
         if top_sense
@@ -389,7 +394,7 @@ def settings_summary(user: User, default_zone: str) -> str:
         + "\n\n"
         + texts.SETTINGS_SUMMARY.format(
             checkin=_checkin_plan(user),
-            zone=user.timezone or default_zone,
+            zone=zone_name(user.timezone or default_zone),
             skip=_on(user.skip_if_logged),
             savour=texts.SETTINGS_SECONDS.format(count=user.savour_seconds),
             ladder=_on(user.ask_ladder),

@@ -275,11 +275,17 @@ RECAP_EMPTY = (
     "One small idea: next time you make a hot drink, pause for a breath and notice its "
     "warmth in your hands. If it feels good, send me a line."
 )
+# An earlier week (◀ Week before) with nothing kept.
+RECAP_EMPTY_EARLIER = (
+    "<b>That week</b> ({start} – {end})\n\n"
+    "No glimmers were kept that week, and that's alright: some weeks are like that."
+)
 RECAP_CAPTION = (
     "Glimmers per day, {start} to {end}: {total} in all, most on {busiest}. "
     "Below, the senses that brought them{top_sense}."
 )
 RECAP_CAPTION_EMPTY = "An empty week, {start} to {end}: nothing kept yet, and that's fine."
+RECAP_CAPTION_EMPTY_EARLIER = "An empty week, {start} to {end}: nothing kept, and that's fine."
 RECAP_CAPTION_TOP_SENSE = ", led by {sense}"
 # The words drawn on the recap's picture.
 CHART_TITLE = "Your week of glimmers"
