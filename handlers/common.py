@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import Bot, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import JobQueue
 
 from bot.domain.limits import Allowance
@@ -16,17 +16,32 @@ from bot.domain.search import folded, matches
 from bot.runtime import sending
 from bot.runtime.services import LastEdits, Services
 from bot.ui import callbacks as cb
-from bot.ui import render, texts
-from bot.ui.language import ENGLISH, speak
+from bot.ui import keyboards, render, texts
+from bot.ui.language import ENGLISH, speak, speaking
 from storage.glimmers import GlimmerRepository
 from storage.models import Findable, Glimmer
 
 log = logging.getLogger(__name__)
 
 
-async def speak_to(svc: Services, user_id: int) -> None:
-    """A job about to write to one person (no update came in): speak their language."""
-    speak(await svc.users.language(user_id=user_id) or ENGLISH)
+async def speak_to(svc: Services, user_id: int, reported: str | None = None) -> str:
+    """Speak the person's language from here on, and return it: as stored; or, stored the
+    first time, `reported` (the gate passes what Telegram reports, if the bot speaks it; a
+    job has no update and passes nothing); else English."""
+    language = await svc.users.language(user_id=user_id, reported=reported) or reported
+    speak(language or ENGLISH)
+    return language or ENGLISH
+
+
+async def set_chat_menu(bot: Bot, chat_id: int, language: str) -> None:
+    """Telegram's command menu for this chat alone, in `language` (Telegram otherwise shows
+    the one for the person's app language); a failure costs only the menu."""
+    with speaking(language):
+        menu = keyboards.command_menu()
+    try:
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not set the command menu for a chat: %s", exc)
 
 
 def message_text(message: Message) -> str:

@@ -8,14 +8,12 @@ persistent conversation of its own.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -34,13 +32,10 @@ from bot.runtime.services import Ctx, Services
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
 from bot.ui.callbacks import Choice, Setting
-from bot.ui.keyboards import command_menu
 from bot.ui.language import speak, zone_name
-from handlers.common import edit_quietly, ids, pressed
+from handlers.common import edit_quietly, ids, pressed, set_chat_menu
 from handlers.flows import forget_button, keep_text, reschedule
 from storage.models import User
-
-log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
 TYPING_TIME, TYPING_ZONE = range(2)
@@ -190,10 +185,7 @@ async def _switch_language(context: Ctx, user: User, code: str, query: CallbackQ
     speak(code)
     await query.answer(texts.LANGUAGE_SET)
     context.svc.chat_menus.add(user.id)
-    try:
-        await context.bot.set_my_commands(command_menu(), scope=BotCommandScopeChat(user.id))
-    except TelegramError as exc:
-        log.warning("could not set the command menu for a chat: %s", exc)
+    await set_chat_menu(context.bot, user.id, code)
 
 
 async def _kept_as_glimmer(update: Update, context: Ctx, message: Message) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from telegram import BotCommandScopeChat, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -21,8 +21,8 @@ from bot.domain.checkins import minute_to_time
 from bot.runtime.services import Ctx
 from bot.ui import callbacks as cb
 from bot.ui import keyboards, render, texts
-from bot.ui.language import from_telegram, offered, speak, speaking, zone_name
-from handlers.common import ids, refuse_button
+from bot.ui.language import ENGLISH, offered, speak, zone_name
+from handlers.common import ids, refuse_button, set_chat_menu, speak_to
 from handlers.flows import reschedule
 
 log = logging.getLogger(__name__)
@@ -69,16 +69,15 @@ async def _check(update: Update, context: Ctx) -> None:
     svc = context.svc
     # Speak the language Telegram reports for the person until their own is read below (a
     # refusal, and a group's goodbye, too: nothing about either is stored).
-    code = user.language_code if user is not None else None
-    speak(from_telegram(code))
     # Stored for a person only when the bot speaks it: someone whose Telegram is in a
     # language it doesn't gets English now, and theirs once it is added.
-    reported = offered(code)
+    reported = offered(user.language_code if user is not None else None)
+    speak(reported or ENGLISH)
     if chat is not None and chat.type == chat.PRIVATE and user is not None:
         if not svc.settings.may_use(user.id):
             if _about_own_data(update) and await svc.users.get(user_id=user.id) is not None:
                 # Taken off the list later: they may still take or delete their data.
-                speak(await svc.users.language(user_id=user.id, reported=reported) or code)
+                await speak_to(svc, user.id, reported)
                 return
             log.info("refused an update from a person not on the allowed list")
             if update.callback_query is not None:
@@ -93,15 +92,14 @@ async def _check(update: Update, context: Ctx) -> None:
                 if update.callback_query is not None:
                     await update.callback_query.answer(texts.BUTTON_EXPIRED)
                 raise ApplicationHandlerStop
-            speak(await svc.users.language(user_id=user.id, reported=reported) or code)
+            await speak_to(svc, user.id, reported)
             return
         # Cached after the first time: no database trip for people already known.
         if await svc.users.ensure(user_id=user.id, now=svc.clock.now()):
             await reschedule(svc, user.id)  # new, or back after blocking the bot
         # Their choice from /language, or (stored the first time) what Telegram reports.
-        language = await svc.users.language(user_id=user.id, reported=reported)
-        speak(language or code)
-        if language is not None and language != from_telegram(code):
+        language = await speak_to(svc, user.id, reported)
+        if language != (reported or ENGLISH):
             _keep_chat_menu(context, user.id, language)
         return
     if update.callback_query is not None:
@@ -118,16 +116,7 @@ def _keep_chat_menu(context: Ctx, user_id: int, language: str) -> None:
     if user_id in context.svc.chat_menus:
         return
     context.svc.chat_menus.add(user_id)
-
-    async def set_menu() -> None:
-        with speaking(language):
-            menu = keyboards.command_menu()
-        try:
-            await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
-        except TelegramError as exc:
-            log.warning("could not set the command menu for a chat: %s", exc)
-
-    context.application.create_task(set_menu(), name="chat-menu")
+    context.application.create_task(set_chat_menu(context.bot, user_id, language), name="chat-menu")
 
 
 DATA_COMMANDS = ("/privacy", "/export", "/forget")

@@ -81,9 +81,9 @@ def translated_languages() -> list[str]:
     return sorted(p.parent.parent.name for p in language.LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
 
 
-def template_bytes() -> bytes:
+def template_bytes(made: Catalog | None = None) -> bytes:
     out = BytesIO()
-    write_po(out, template(), width=LINE_WIDTH, sort_output=False)
+    write_po(out, made or template(), width=LINE_WIDTH, sort_output=False)
     return out.getvalue()
 
 
@@ -99,11 +99,12 @@ def compiled(code: str) -> bytes:
 
 
 def update() -> None:
+    made = template()
     TEMPLATE.parent.mkdir(parents=True, exist_ok=True)
-    TEMPLATE.write_bytes(template_bytes())
+    TEMPLATE.write_bytes(template_bytes(made))
     for code in translated_languages():
         catalog = read(code)
-        catalog.update(template(), update_header_comment=False)
+        catalog.update(made, update_header_comment=False)
         _write(code, catalog)
 
 

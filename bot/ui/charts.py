@@ -41,18 +41,16 @@ NOTE_PT = 16
 MARGIN_PX = 20
 DAYS_LEFT = 0.08  # room for the count labels
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
 
 @dataclass(frozen=True)
 class ChartWords:
-    """The few words drawn on the picture (English by default)."""
+    """The few words drawn on the picture (spoken_chart_words: from texts.py)."""
 
-    title: str = "Your week of glimmers"
-    per_day: str = "Glimmers each day"
-    senses: str = "What you noticed them through"
-    empty_week: str = "No glimmers this week yet"
-    no_senses: str = "No senses picked this week"
+    title: str
+    per_day: str
+    senses: str
+    empty_week: str
+    no_senses: str
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +78,9 @@ def plain_label(text: str) -> str:
 
 
 def default_day_labels(days: Sequence[date]) -> list[str]:
-    return [f"{WEEKDAYS[day.weekday()]}\n{day.day}" for day in days]
+    """Under each bar, its weekday (in the language being spoken) above its day of the month."""
+    names = day_names()
+    return [f"{names[day.weekday()]}\n{day.day}" for day in days]
 
 
 def _note(ax: Axes, text: str) -> None:
@@ -145,13 +145,7 @@ def _draw_senses(ax: Axes, recap: WeekRecap, names: Sequence[str], words: ChartW
 def spoken_recap_chart(recap: WeekRecap) -> bytes:
     """The recap picture in the words of the language being spoken (language.in_language
     carries it into the worker process)."""
-    names = day_names()
-    return recap_chart(
-        recap,
-        sense_labels=dict(texts.SENSE_LABELS),
-        day_labels=[f"{names[day.weekday()]}\n{day.day}" for day, _ in recap.per_day],
-        words=spoken_chart_words(),
-    )
+    return recap_chart(recap, sense_labels=dict(texts.SENSE_LABELS))
 
 
 def spoken_chart_words() -> ChartWords:
@@ -173,7 +167,7 @@ def recap_chart(
     words: ChartWords | None = None,
 ) -> bytes:
     """A 1000x1000 px PNG: glimmers per day (bars) above the mix of senses (horizontal bars)."""
-    words = words or ChartWords()
+    words = words or spoken_chart_words()
     days = [day for day, _ in recap.per_day]
     labels = list(day_labels) if day_labels is not None else default_day_labels(days)
     if len(labels) != len(days):

@@ -120,11 +120,14 @@ def ask_new_text(glimmer: Glimmer) -> str:
     return texts.ASK_NEW_TEXT.format(text=quote(glimmer.text, LONG_QUOTE))
 
 
+def _support(support_message: str | None) -> str:
+    """Where to find urgent support: the operator's words, or the bot's own in the person's
+    language."""
+    return escape(support_message or texts.SUPPORT_DEFAULT, quote=False)
+
+
 def help_text(support_message: str | None) -> str:
-    """/help, with where to find urgent support: the operator's words, or the bot's own in
-    the person's language."""
-    support = support_message or texts.SUPPORT_DEFAULT
-    return texts.HELP.format(support=escape(support, quote=False))
+    return texts.HELP.format(support=_support(support_message))
 
 
 def _day(d: date) -> str:
@@ -343,8 +346,7 @@ def anchor(glimmer: Glimmer, zone: ZoneInfo) -> str:
 
 
 def anchor_empty(support_message: str | None) -> str:
-    support = support_message or texts.SUPPORT_DEFAULT
-    return texts.ANCHOR_EMPTY.format(support=escape(support, quote=False))
+    return texts.ANCHOR_EMPTY.format(support=_support(support_message))
 
 
 # -- /settings ---------------------------------------------------------------------------------
@@ -406,16 +408,14 @@ def settings_summary(user: User, default_zone: str) -> str:
     )
 
 
-# The question above each settings submenu (its name in texts.py).
-SETTINGS_QUESTIONS = {
-    Choice.TIME: "ASK_CHECKIN_TIME",
-    Choice.DAYS: "ASK_DAYS",
-    Choice.PAUSE: "ASK_PAUSE_CHECKINS",
-    Choice.SAVOUR: "ASK_SAVOUR",
-    Choice.RECAP: "ASK_RECAP",
-    Choice.LANGUAGE: "LANGUAGE_ASK",
-}
-
-
 def settings_question(choice: Choice) -> str:
-    return str(getattr(texts, SETTINGS_QUESTIONS[choice]))
+    """The question above a settings submenu."""
+    questions = {
+        Choice.TIME: texts.ASK_CHECKIN_TIME,
+        Choice.DAYS: texts.ASK_DAYS,
+        Choice.PAUSE: texts.ASK_PAUSE_CHECKINS,
+        Choice.SAVOUR: texts.ASK_SAVOUR,
+        Choice.RECAP: texts.ASK_RECAP,
+        Choice.LANGUAGE: texts.LANGUAGE_ASK,
+    }
+    return questions[choice]

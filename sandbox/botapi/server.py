@@ -874,14 +874,7 @@ class FakeTelegram(WebhookDelivery, FaultInjection):
         if message.is_photo:
             raise _bad_request("there is no text in the message to edit")
         plain, entities, html, parse_mode = self._message_text(params)
-        markup, buttons = self._markup(params.get("reply_markup"), user, inline_only=True)
-        if (plain, entities, markup) == (message.text, message.entities, message.reply_markup):
-            raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
-        message.text, message.entities, message.html = plain, entities, html
-        message.parse_mode = parse_mode
-        message.reply_markup, message.buttons = markup, buttons
-        self._apply_edit(user, message)
-        return self._bot_message_dict(message)
+        return self._rewrite(user, message, params, (plain, entities, html, parse_mode))
 
     async def _edit_message_caption(self, call: _Call) -> JsonDict:
         params = call.params
@@ -894,10 +887,22 @@ class FakeTelegram(WebhookDelivery, FaultInjection):
         )
         if utf16_len(caption) > MAX_CAPTION_LENGTH:
             raise _bad_request("message caption is too long")
+        return self._rewrite(user, message, params, (caption, entities, html, parse_mode))
+
+    def _rewrite(
+        self,
+        user: FakeUser,
+        message: BotMessage,
+        params: JsonDict,
+        words: tuple[str, list[JsonDict], str | None, str | None],
+    ) -> JsonDict:
+        """A message's text or caption, and its inline keyboard, replaced; Telegram refuses
+        an edit that changes nothing."""
+        text, entities, html, parse_mode = words
         markup, buttons = self._markup(params.get("reply_markup"), user, inline_only=True)
-        if (caption, entities, markup) == (message.text, message.entities, message.reply_markup):
+        if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
             raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
-        message.text, message.entities, message.html = caption, entities, html
+        message.text, message.entities, message.html = text, entities, html
         message.parse_mode = parse_mode
         message.reply_markup, message.buttons = markup, buttons
         self._apply_edit(user, message)
